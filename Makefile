@@ -1,0 +1,52 @@
+# AcuGuide: `make run` serves the guide, `make test` checks everything.
+# Both set up from nothing: Python 3.12+ virtualenv, dependencies, database, content.
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+HOST      ?= 127.0.0.1
+PORT      ?= 8000
+# pyenv picks the version in .python-version; otherwise the newest python3 found.
+PYTHON    ?= $(shell for p in python3.13 python3.12 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+
+.PHONY: run test setup check-python lint screenshots clean
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  found=$$(python3 --version 2>&1 || echo "no python3 at all"); \
+	  echo "AcuGuide needs Python 3.12 or newer (Django 6). Found: $$found." >&2; \
+	  echo "Install Python 3.12+ (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12 run'." >&2; \
+	  exit 1; \
+	fi
+
+$(STAMP): requirements.txt requirements-dev.txt | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: accessibility (axe) browser tests will be skipped or fail under REQUIRE_BROWSER=1" >&2; fi
+
+setup: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_guide
+
+run: setup
+	@echo "AcuGuide is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: $(STAMP) node_modules/axe-core/axe.min.js lint
+	DJANGO_SETTINGS_MODULE=acuguide.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=acuguide.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+screenshots: setup
+	$(PY) scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles screenshots

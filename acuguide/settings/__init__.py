@@ -1,0 +1,2 @@
+"""Settings package: ``base`` holds what every profile shares; ``dev``, ``test``
+and ``prod`` each import it and change only what differs."""

@@ -1,0 +1,550 @@
+import unicodedata
+
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .codes import slug_for
+from .text import fold
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class SourceKind(models.TextChoices):
+    ARTICLE = "article", "Source article"
+    STANDARD = "standard", "Standard"
+    BOOK = "book", "Book"
+    WEB = "web", "Web page"
+
+
+class Pressure(models.TextChoices):
+    GENTLE = "gentle", "Gentle"
+    MODERATE = "moderate", "Moderate"
+    FIRM = "firm", "Firm"
+
+
+class Laterality(models.TextChoices):
+    BOTH = "both", "Both sides"
+    MIDLINE = "midline", "On the midline"
+    ONE = "one", "One side"
+
+
+class Reach(models.TextChoices):
+    SELF = "self", "You can reach it yourself"
+    PARTNER = "partner", "Easier with a partner"
+    TOOL = "tool", "Use a tool (such as a tennis ball)"
+
+
+class Pregnancy(models.TextChoices):
+    AVOID = "avoid", "Avoid in pregnancy"
+    GENTLE = "gentle", "Gentle only in pregnancy"
+    NONE = "none", "No pregnancy caution known"
+
+
+class Confidence(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    PROBABLE = "probable", "Probable identification"
+    POSSIBLE = "possible", "Possible identification"
+
+
+class AliasKind(models.TextChoices):
+    CODE = "code", "Code spelling"
+    OLD_CODE = "old_code", "Old bladder numbering"
+    PINYIN = "pinyin", "Pinyin"
+    HANZI = "hanzi", "Chinese characters"
+    ROMANISATION = "romanisation", "Other romanisation"
+    ENGLISH = "english", "English name"
+    POPULAR = "popular", "Popular name"
+    MISNOMER = "misnomer", "Name used wrongly by a source"
+
+
+class IndicationRole(models.TextChoices):
+    LOCAL = "local", "Local: near the pain"
+    DISTAL = "distal", "Distal: away from the pain"
+    SUPPORTING = "supporting", "Supporting"
+
+
+class CitationClaim(models.TextChoices):
+    LOCATION = "location", "Location"
+    HOW_TO_FIND = "how_to_find", "How to find it"
+    USES = "uses", "Uses"
+    TECHNIQUE = "technique", "Technique"
+    CAUTION = "caution", "Cautions"
+    PREGNANCY = "pregnancy", "Pregnancy"
+    IDENTIFICATION = "identification", "Identification"
+    NAME = "name", "Names"
+    SUMMARY = "summary", "Summary"
+    RED_FLAGS = "red_flags", "Red flags"
+
+
+class DiscrepancySeverity(models.TextChoices):
+    HIGH = "high", "High: wrong place, wrong point or missing safety warning"
+    MEDIUM = "medium", "Medium: misleading or inconsistent"
+    LOW = "low", "Low: cosmetic"
+
+
+class DiscrepancyDisplay(models.TextChoices):
+    POINT = "point", "On the point page"
+    CONDITION = "condition", "On the condition page"
+    SOURCES = "sources", "On the sources page only (rejected claim)"
+
+
+class PlacementSide(models.TextChoices):
+    LEFT = "left", "Person's left"
+    RIGHT = "right", "Person's right"
+    MIDLINE = "midline", "Midline"
+
+
+class Meridian(models.Model):
+    code = models.CharField(max_length=5, unique=True)
+    name = models.CharField(max_length=60)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Region(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=60)
+    order = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("points:region", args=[self.slug])
+
+
+class Source(models.Model):
+    Kind = SourceKind
+
+    key = models.SlugField(max_length=40, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind)
+    title = models.CharField(max_length=250)
+    author = models.CharField(max_length=200, blank=True)
+    publisher = models.CharField(max_length=250, blank=True)
+    year = models.CharField(max_length=20, blank=True)
+    url = models.URLField(blank=True, validators=[URLValidator(schemes=["http", "https"])])
+    summary = models.TextField(blank=True)
+    claims = models.TextField(blank=True, help_text="For articles: what the article claims.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="source_url_http_only",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("points:sources") + f"#src-{self.key}"
+
+
+class PointQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def for_list(self):
+        """What a row in any list of points shows: names, region, badges."""
+        return self.published().select_related("region", "meridian").order_by("region__order", "order_key")
+
+    def for_detail(self):
+        """Everything the point page shows, in a fixed number of queries."""
+        return (
+            self.published()
+            .select_related("region", "meridian")
+            .prefetch_related(
+                Prefetch("aliases", queryset=Alias.objects.order_by("kind", "text")),
+                Prefetch(
+                    "citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")
+                ),
+                Prefetch(
+                    "indications",
+                    queryset=Indication.objects.filter(condition__status=Status.PUBLISHED)
+                    .select_related("condition")
+                    .order_by("condition__order"),
+                ),
+                Prefetch(
+                    "discrepancies",
+                    queryset=Discrepancy.objects.filter(display=Discrepancy.Display.POINT)
+                    .select_related("fact_source")
+                    .prefetch_related("sources")
+                    .order_by("order"),
+                ),
+            )
+        )
+
+
+class Point(models.Model):
+    Pressure = Pressure
+
+    Laterality = Laterality
+
+    Reach = Reach
+
+    Pregnancy = Pregnancy
+
+    Confidence = Confidence
+
+    code = models.CharField(max_length=12, unique=True, help_text="WHO code, e.g. BL23 or EX-UE7.")
+    slug = models.SlugField(max_length=12, unique=True, editable=False)
+    meridian = models.ForeignKey(Meridian, on_delete=models.PROTECT, related_name="points")
+    number = models.PositiveSmallIntegerField()
+    order_key = models.CharField(max_length=20, editable=False, default="")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="points")
+    pinyin = models.CharField(max_length=60, help_text="With tone marks, e.g. Shènshū.")
+    hanzi_simplified = models.CharField(max_length=20)
+    hanzi_traditional = models.CharField(max_length=20)
+    english_name = models.CharField(max_length=120)
+    summary = models.TextField()
+    location = models.TextField()
+    how_to_find = models.TextField()
+    uses = models.TextField(help_text="What the sources use it for.")
+    technique_method = models.TextField()
+    pressure = models.CharField(max_length=10, choices=Pressure)
+    hold_seconds_min = models.PositiveSmallIntegerField()
+    hold_seconds_max = models.PositiveSmallIntegerField()
+    repetitions = models.PositiveSmallIntegerField(null=True, blank=True)
+    times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    posture = models.TextField(blank=True)
+    laterality = models.CharField(max_length=10, choices=Laterality)
+    reach = models.CharField(max_length=10, choices=Reach)
+    pregnancy_caution = models.CharField(max_length=10, choices=Pregnancy)
+    pregnancy_note = models.TextField(blank=True)
+    cautions = models.TextField(blank=True)
+    confidence = models.CharField(max_length=10, choices=Confidence, default=Confidence.CONFIRMED)
+    confidence_note = models.TextField(blank=True)
+    reference_only = models.BooleanField(
+        default=False, help_text="Listed only to correct a source; not recommended for self-help."
+    )
+    notes = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    last_reviewed = models.DateField(null=True, blank=True)
+    search_names = models.TextField(editable=False, default="")
+
+    history = HistoricalRecords()
+    objects = PointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order_key"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hold_seconds_min__lte=models.F("hold_seconds_max")), name="hold_range"),
+            models.CheckConstraint(condition=Q(pressure__in=Pressure.values), name="point_pressure_valid"),
+            models.CheckConstraint(condition=Q(laterality__in=Laterality.values), name="point_laterality_valid"),
+            models.CheckConstraint(condition=Q(reach__in=Reach.values), name="point_reach_valid"),
+            models.CheckConstraint(condition=Q(pregnancy_caution__in=Pregnancy.values), name="point_pregnancy_valid"),
+            models.CheckConstraint(condition=Q(confidence__in=Confidence.values), name="point_confidence_valid"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="point_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.pinyin_plain}"
+
+    def save(self, *args, **kwargs):
+        # Derived columns only: the URL slug, a sort key (BL2 before BL10) and the
+        # folded names search looks in.
+        self.slug = slug_for(self.code)
+        self.order_key = f"{self.meridian.order:02d}-{self.number:03d}"
+        names = [self.code, self.pinyin, self.english_name, self.hanzi_simplified, self.hanzi_traditional]
+        self.search_names = "|" + "|".join(fold(n) for n in names if n) + "|"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("points:point", args=[self.slug])
+
+    @property
+    def pinyin_plain(self):
+        decomposed = unicodedata.normalize("NFKD", self.pinyin)
+        return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+    @property
+    def hanzi(self):
+        if self.hanzi_simplified == self.hanzi_traditional:
+            return self.hanzi_simplified
+        return f"{self.hanzi_traditional} / {self.hanzi_simplified}"
+
+    @property
+    def is_uncertain(self):
+        return self.confidence != self.Confidence.CONFIRMED
+
+    @property
+    def hold_text(self):
+        low, high = self.hold_seconds_min, self.hold_seconds_max
+
+        def human(s):
+            if s >= 60 and s % 60 == 0:
+                return f"{s // 60} minute{'s' if s != 60 else ''}"
+            return f"{s} seconds"
+
+        return human(low) if low == high else f"{human(low)} to {human(high)}"
+
+    def citations_for(self, claim):
+        return [c for c in self.citations.all() if c.claim == claim]
+
+
+class Alias(models.Model):
+    Kind = AliasKind
+
+    point = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="aliases")
+    text = models.CharField(max_length=80)
+    normalized = models.CharField(max_length=80, editable=False, db_index=True)
+    kind = models.CharField(max_length=15, choices=Kind)
+    ambiguous = models.BooleanField(
+        default=False, help_text="Tick when the same spelling also names another point; say why in the note."
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "aliases"
+        ordering = ["text"]
+        constraints = [
+            models.UniqueConstraint(fields=["point", "normalized"], name="alias_unique_per_point"),
+            models.UniqueConstraint(
+                fields=["normalized"], condition=Q(ambiguous=False), name="alias_unique_unless_ambiguous"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=AliasKind.values), name="alias_kind_valid"),
+            models.CheckConstraint(condition=~Q(normalized=""), name="alias_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def save(self, *args, **kwargs):
+        self.normalized = fold(self.text)
+        super().save(*args, **kwargs)
+
+
+class ConditionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def for_list(self):
+        return self.published().annotate(
+            point_count=Count("indications", filter=Q(indications__point__status=Status.PUBLISHED))
+        )
+
+    def for_detail(self):
+        return self.published().prefetch_related(
+            Prefetch(
+                "indications",
+                queryset=Indication.objects.filter(point__status=Status.PUBLISHED)
+                .select_related("point__region", "point__meridian")
+                .prefetch_related("sources")
+                .order_by("order"),
+            ),
+            Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")),
+            Prefetch(
+                "discrepancies",
+                queryset=Discrepancy.objects.filter(display=Discrepancy.Display.CONDITION)
+                .select_related("fact_source")
+                .prefetch_related("sources")
+                .order_by("order"),
+            ),
+        )
+
+
+class Condition(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    summary = models.TextField()
+    keywords = models.CharField(max_length=400, blank=True, help_text="Comma-separated words people search for.")
+    red_flags = models.TextField(blank=True, help_text="Warning signs specific to this kind of pain.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    last_reviewed = models.DateField(null=True, blank=True)
+    search_terms = models.TextField(editable=False, default="")
+
+    history = HistoricalRecords()
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="condition_status_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        terms = [self.name, self.slug, *self.keywords.split(",")]
+        self.search_terms = "|" + "|".join(fold(t) for t in terms if t.strip()) + "|"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("points:condition", args=[self.slug])
+
+    def citations_for(self, claim):
+        return [c for c in self.citations.all() if c.claim == claim]
+
+
+class Indication(models.Model):
+    Role = IndicationRole
+
+    point = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="indications")
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="indications")
+    order = models.PositiveSmallIntegerField(default=0)
+    role = models.CharField(max_length=12, choices=Role)
+    note = models.TextField(blank=True, help_text="Why this point is used for this condition.")
+    sources = models.ManyToManyField(Source, blank=True, related_name="indications")
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        ordering = ["condition", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["condition", "point"], name="indication_unique"),
+            models.CheckConstraint(condition=Q(role__in=IndicationRole.values), name="indication_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.point.code} for {self.condition.name}"
+
+
+class Citation(models.Model):
+    Claim = CitationClaim
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    claim = models.CharField(max_length=20, choices=Claim)
+    point = models.ForeignKey(Point, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
+    condition = models.ForeignKey(Condition, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
+    locator = models.CharField(max_length=200, blank=True, help_text="Page, section or item in the source.")
+    note = models.CharField(max_length=400, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(point__isnull=False) & Q(condition__isnull=True))
+                | (Q(point__isnull=True) & Q(condition__isnull=False)),
+                name="citation_cites_one_thing",
+            ),
+            models.CheckConstraint(condition=Q(claim__in=CitationClaim.values), name="citation_claim_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.source.key}: {self.get_claim_display()}"
+
+
+class Discrepancy(models.Model):
+    """What a source claims that differs from the accepted fact."""
+
+    Severity = DiscrepancySeverity
+
+    Display = DiscrepancyDisplay
+
+    ref = models.CharField(max_length=10, unique=True, help_text="E1-E42 errors, C1-C9 conflicts.")
+    order = models.PositiveSmallIntegerField(default=0)
+    sources = models.ManyToManyField(Source, related_name="discrepancies")
+    point = models.ForeignKey(Point, null=True, blank=True, on_delete=models.PROTECT, related_name="discrepancies")
+    condition = models.ForeignKey(
+        Condition, null=True, blank=True, on_delete=models.PROTECT, related_name="discrepancies"
+    )
+    severity = models.CharField(max_length=10, choices=Severity)
+    claim = models.TextField(help_text="What the source says.")
+    fact = models.TextField(help_text="The accepted fact.")
+    fact_source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    display = models.CharField(max_length=10, choices=Display, default=Display.SOURCES)
+
+    history = HistoricalRecords(m2m_fields=[sources])
+
+    class Meta:
+        verbose_name_plural = "discrepancies"
+        ordering = ["order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__in=DiscrepancySeverity.values), name="discrepancy_severity_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(display__in=DiscrepancyDisplay.values), name="discrepancy_display_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(display="point") | Q(point__isnull=False), name="discrepancy_point_display_has_point"
+            ),
+            models.CheckConstraint(
+                condition=~Q(display="condition") | Q(condition__isnull=False),
+                name="discrepancy_condition_display_has_condition",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ref}: {self.claim[:60]}"
+
+    @property
+    def is_conflict(self):
+        return self.ref.startswith("C")
+
+
+class Illustration(models.Model):
+    """A figure of a body region; markers are drawn by the page from placements."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="illustrations")
+    slug = models.SlugField(unique=True)
+    view = models.CharField(max_length=80, help_text='e.g. "back of hand".')
+    static_path = models.CharField(max_length=200, blank=True, help_text="Shipped SVG under static/.")
+    image = models.ImageField(upload_to="illustrations/", blank=True, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    alt_text = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    credit = models.CharField(max_length=200)
+    licence = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region__order", "order"]
+
+    def __str__(self):
+        return f"{self.region.name}: {self.view}"
+
+
+class Placement(models.Model):
+    Side = PlacementSide
+
+    point = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="placements")
+    illustration = models.ForeignKey(Illustration, on_delete=models.CASCADE, related_name="placements")
+    x = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent of the figure's width, 0-100.")
+    y = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent of the figure's height, 0-100.")
+    side = models.CharField(max_length=10, choices=Side, default=Side.MIDLINE)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(x__gte=0) & Q(x__lte=100), name="placement_x_0_100"),
+            models.CheckConstraint(condition=Q(y__gte=0) & Q(y__lte=100), name="placement_y_0_100"),
+            models.UniqueConstraint(fields=["point", "illustration", "side"], name="placement_unique_side"),
+        ]
+
+    def __str__(self):
+        return f"{self.point.code} on {self.illustration}"

@@ -1,0 +1,51 @@
+"""Synthetic content for measuring how pages scale (query-count tests, benchmarks).
+
+``synthetic_points_create`` copies every published point ``copies`` times under
+new codes (BL1001, BL1002, ...), with its aliases, citations and indications, so a
+page can be measured at 1x and at N x content.
+"""
+
+from django.db import transaction
+
+from .models import Alias, Citation, Indication, Point, Status
+
+SYNTHETIC_OFFSET = 1000
+
+
+@transaction.atomic
+def synthetic_points_create(*, copies):
+    originals = list(
+        Point.objects.filter(status=Status.PUBLISHED)
+        .select_related("meridian")
+        .prefetch_related("aliases", "citations", "indications")
+    )
+    created = 0
+    for copy in range(1, copies + 1):
+        for n, original in enumerate(originals):
+            number = SYNTHETIC_OFFSET * copy + n
+            point = Point.objects.get(pk=original.pk)
+            point.pk = None
+            point.code = f"{original.meridian.code}{number}" if original.meridian.code != "EX" else f"EX-UE{number}"
+            point.number = number
+            point.save()
+            Alias.objects.bulk_create(
+                Alias(
+                    point=point,
+                    text=f"{a.text} {number}",
+                    normalized=f"{a.normalized}{number}",
+                    kind=a.kind,
+                    ambiguous=a.ambiguous,
+                    note=a.note,
+                )
+                for a in original.aliases.all()
+            )
+            Citation.objects.bulk_create(
+                Citation(point=point, source_id=c.source_id, claim=c.claim, locator=c.locator, note=c.note)
+                for c in original.citations.all()
+            )
+            Indication.objects.bulk_create(
+                Indication(point=point, condition_id=i.condition_id, role=i.role, order=i.order + number, note=i.note)
+                for i in original.indications.all()
+            )
+            created += 1
+    return created

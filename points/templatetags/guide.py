@@ -1,0 +1,60 @@
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from points.citations import CitationList
+from points.models import Source
+
+register = template.Library()
+
+
+def _list(context):
+    citations = context.get("page_citations")
+    if citations is None:  # rendered outside a request: keep numbering local
+        citations = context["page_citations"] = CitationList()
+    return citations
+
+
+def _ref(number):
+    return format_html('<a href="#fn-{0}" class="cite" aria-label="Source {0}">[{0}]</a>', number)
+
+
+@register.simple_tag(takes_context=True)
+def cite(context, source, locator=""):
+    """Cite a source (a key in hand-written text, or a Source row): a footnote mark."""
+    if isinstance(source, Source):
+        number = _list(context).add(source.key, locator=locator, source=source)
+    else:
+        number = _list(context).add(source, locator=locator)
+    return format_html("<sup>{}</sup>", _ref(number))
+
+
+@register.simple_tag(takes_context=True)
+def cite_refs(context, citations):
+    """Footnote marks for a list of Citation rows (e.g. one claim of a point)."""
+    citations = list(citations)
+    if not citations:
+        return ""
+    numbers = sorted(
+        {_list(context).add(c.source.key, locator=c.locator, note=c.note, source=c.source) for c in citations}
+    )
+    return format_html("<sup>{}</sup>", format_html_join("", "{}", ((_ref(n),) for n in numbers)))
+
+
+@register.inclusion_tag("includes/footnotes.html", takes_context=True)
+def cited_sources(context):
+    """The numbered list of everything cited so far on this page (then emptied)."""
+    notes = _list(context).drain()
+    missing = {n.key for n in notes if n.source is None}
+    if missing:
+        found = Source.objects.in_bulk(missing, field_name="key")
+        for note in notes:
+            if note.source is None:
+                note.source = found.get(note.key)
+    return {"notes": notes, "sources_url": reverse("points:sources")}
+
+
+@register.filter
+def citations(obj, claim):
+    """The citations of a point or condition for one claim (uses the prefetch)."""
+    return obj.citations_for(claim)

@@ -1,0 +1,121 @@
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from .models import Alias, Condition, Discrepancy, Point, Region, Source, Status
+from .search import code_readings, search
+from .text import fold, strip_controls
+
+MAX_SLUG_LENGTH = 40
+
+
+def _template(request, name, partial):
+    """The whole page, or only the named partial for an htmx request."""
+    return f"{name}#{partial}" if request.htmx and not request.htmx.boosted else name
+
+
+def _not_found(request, what, text=""):
+    text = strip_controls(text)[:MAX_SLUG_LENGTH]
+    suggestions = search(text) if text else None
+    return render(
+        request,
+        "404.html",
+        {"what": what, "text": text, "suggestions": suggestions},
+        status=404,
+    )
+
+
+def not_found(request, exception=None):
+    return _not_found(request, "page")
+
+
+@require_safe
+def home(request):
+    regions = Region.objects.annotate(point_count=Count("points", filter=Q(points__status=Status.PUBLISHED)))
+    return render(
+        request,
+        "points/home.html",
+        {"regions": regions, "conditions": Condition.objects.for_list()},
+    )
+
+
+@require_safe
+def region_detail(request, slug):
+    region = Region.objects.filter(slug=slug[:MAX_SLUG_LENGTH]).first()
+    if region is None:
+        return _not_found(request, "region", slug)
+    points = Point.objects.for_list().filter(region=region)
+    return render(request, "points/region.html", {"region": region, "points": points})
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def point_detail(request, code):
+    text = strip_controls(code)[:MAX_SLUG_LENGTH]
+    point = Point.objects.for_detail().filter(slug=text).first() if text == code else None
+    if point is not None:
+        template = _template(request, "points/point.html", "panel")
+        return render(request, template, {"point": point})
+
+    # Another spelling: a code (UB23, lv3, BL-23) or a name (Hoku, Shenshu).
+    readings = [r for r in code_readings(text) if r.point is not None]
+    targets = {r.point.slug: r.point for r in readings}
+    if not readings:
+        for alias in Alias.objects.filter(normalized=fold(text), point__status=Status.PUBLISHED).select_related(
+            "point__region", "point__meridian"
+        ):
+            targets.setdefault(alias.point.slug, alias.point)
+    targets.pop(text, None)  # never redirect to ourselves
+    if len(targets) == 1:
+        (target,) = targets.values()
+        return HttpResponsePermanentRedirect(target.get_absolute_url())
+    if len(targets) > 1:
+        return render(
+            request,
+            "points/ambiguous.html",
+            {"text": text, "readings": code_readings(text), "points": targets.values()},
+        )
+    return _not_found(request, "point", text)
+
+
+@require_safe
+def condition_detail(request, slug):
+    condition = Condition.objects.for_detail().filter(slug=slug[:MAX_SLUG_LENGTH]).first()
+    if condition is None:
+        return _not_found(request, "condition", slug)
+    return render(request, "points/condition.html", {"condition": condition})
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def search_view(request):
+    result = search(request.GET.get("q", ""))
+    template = _template(request, "points/search.html", "results")
+    return render(request, template, {"result": result, "q": result.query})
+
+
+@require_safe
+def how_to_press(request):
+    return render(request, "points/how_to_press.html")
+
+
+@require_safe
+def safety(request):
+    pregnancy = (
+        Point.objects.for_list()
+        .exclude(pregnancy_caution=Point.Pregnancy.NONE)
+        .order_by("pregnancy_caution", "order_key")
+    )
+    return render(request, "points/safety.html", {"pregnancy_points": pregnancy})
+
+
+@require_safe
+def sources(request):
+    discrepancies = Discrepancy.objects.select_related("point", "condition", "fact_source").order_by("order")
+    all_sources = Source.objects.prefetch_related(
+        Prefetch("discrepancies", queryset=discrepancies.filter(ref__startswith="E"))
+    ).annotate(citation_count=Count("citations"))
+    conflicts = discrepancies.filter(ref__startswith="C").prefetch_related("sources")
+    return render(request, "points/sources.html", {"sources": all_sources, "conflicts": conflicts})

@@ -1,0 +1,105 @@
+#!/usr/bin/env python
+"""Screenshot every page at phone (390 px) and desktop (1280 px) width.
+
+    .venv/bin/python scripts/screenshots.py [--base-url URL] [--out screenshots] [--only PATTERN]
+
+Without --base-url it starts its own server on a free port (against the dev
+database that `make run` set up). Uses Debian's Chromium through Playwright.
+"""
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
+
+WIDTHS = {"phone": 390, "desktop": 1280}
+
+
+def pages():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acuguide.settings.dev")
+    import django
+
+    django.setup()
+    from points.models import Condition, Point, Region
+
+    paths = ["/", "/how-to-press/", "/safety/", "/sources/", "/search/?q=sciatica", "/search/?q=B54",
+             "/search/?q=" + "x" * 300, "/points/B47/", "/points/B54/", "/points/no-such-point/"]  # fmt: skip
+    paths += [r.get_absolute_url() for r in Region.objects.all()]
+    paths += [c.get_absolute_url() for c in Condition.objects.published()]
+    paths += [p.get_absolute_url() for p in Point.objects.published()]
+    return paths
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server():
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urlopen(url + "/", timeout=1)  # noqa: S310 (our own local server)
+            return server, url
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the development server did not start")
+
+
+def name_for(path, width_name):
+    slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:60] or "home"
+    return f"{slug}--{width_name}.png"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url")
+    parser.add_argument("--out", default=str(REPO / "screenshots"))
+    parser.add_argument("--only", help="regular expression a path must match")
+    args = parser.parse_args()
+
+    executable = chromium_path()
+    if executable is None:
+        raise SystemExit("Chromium not found: apt install chromium")
+    from playwright.sync_api import sync_playwright
+
+    paths = [p for p in pages() if not args.only or re.search(args.only, p)]
+    server, base = (None, args.base_url.rstrip("/")) if args.base_url else start_server()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            for width_name, width in WIDTHS.items():
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                for path in paths:
+                    page.goto(base + path)
+                    page.screenshot(path=out / name_for(path, width_name), full_page=True)
+            browser.close()
+    finally:
+        if server:
+            server.terminate()
+    print(f"{len(paths) * len(WIDTHS)} screenshots in {out}")
+
+
+if __name__ == "__main__":
+    main()

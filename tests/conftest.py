@@ -1,0 +1,57 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from points.loading import guide_load
+from points.models import Point
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls
+# made from the same thread (live_server tests) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def in_ci():
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_browser():
+    return os.environ.get("REQUIRE_BROWSER", "") not in {"", "0"} or in_ci()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the real guide content loaded once."""
+    with django_db_blocker.unblock():
+        guide_load(fixtures_dir=settings.GUIDE_FIXTURES_DIR)
+
+
+@pytest.fixture
+def guide(db):
+    """The shipped content (reloaded if a transactional test emptied the tables)."""
+    if not Point.objects.exists():
+        guide_load(fixtures_dir=settings.GUIDE_FIXTURES_DIR)
+
+
+@pytest.fixture
+def fixtures_copy(tmp_path):
+    """A private copy of fixtures/ a test may change."""
+    target = tmp_path / "fixtures"
+    shutil.copytree(settings.GUIDE_FIXTURES_DIR, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def seeds_text():
+    """The five source articles, for the own-words check (they live in ../shared)."""
+    seeds = sorted((SHARED / "seeds").glob("*.txt"))
+    if not seeds:
+        if in_ci():
+            pytest.fail("../shared/seeds is missing: CI must check content against the source articles")
+        pytest.skip("../shared/seeds not found beside the checkout")
+    return {p.name[:3]: p.read_text(encoding="utf-8") for p in seeds}

@@ -1,0 +1,37 @@
+"""Queries per page are fixed and do not grow with the content (issue 2, item 9)."""
+
+import pytest
+
+from points.models import Point
+from points.synthetic import synthetic_points_create
+
+pytestmark = pytest.mark.django_db
+
+# path -> number of SQL queries the page needs, whatever the size of the guide.
+PAGES = {
+    "/": 2,
+    "/regions/back/": 2,
+    "/points/bl23/": 6,
+    "/conditions/sciatica/": 6,
+    "/search/?q=bl23": 4,
+    "/search/?q=sciatica": 4,
+    "/search/?q=B47": 4,
+    "/sources/": 4,
+    "/safety/": 2,
+    "/how-to-press/": 1,
+}
+
+
+def measure(client, django_assert_num_queries):
+    for path, expected in PAGES.items():
+        with django_assert_num_queries(expected):
+            response = client.get(path)
+        assert response.status_code == 200, path
+
+
+def test_query_counts_are_constant_as_points_grow_tenfold(client, django_assert_num_queries):
+    before = Point.objects.count()
+    measure(client, django_assert_num_queries)
+    synthetic_points_create(copies=9)
+    assert Point.objects.count() >= 10 * before
+    measure(client, django_assert_num_queries)
