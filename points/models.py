@@ -164,6 +164,13 @@ class Source(models.Model):
     def get_absolute_url(self):
         return reverse("points:sources") + f"#src-{self.key}"
 
+    @property
+    def label(self):
+        """How pages name the five source articles: "Article 1" ... "Article 5"."""
+        if self.kind == SourceKind.ARTICLE and self.key.startswith("article-00"):
+            return f"Article {int(self.key[-1]) + 1}"
+        return ""
+
 
 class PointQuerySet(models.QuerySet):
     def published(self):
@@ -346,8 +353,10 @@ class ConditionQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def for_list(self):
-        return self.published().annotate(
-            point_count=Count("indications", filter=Q(indications__point__status=Status.PUBLISHED))
+        return (
+            self.published()
+            .annotate(point_count=Count("indications", filter=Q(indications__point__status=Status.PUBLISHED)))
+            .order_by("order", "name")  # Meta.ordering is not applied to GROUP BY queries
         )
 
     def for_detail(self):

@@ -33,7 +33,9 @@ def not_found(request, exception=None):
 
 @require_safe
 def home(request):
-    regions = Region.objects.annotate(point_count=Count("points", filter=Q(points__status=Status.PUBLISHED)))
+    regions = Region.objects.annotate(point_count=Count("points", filter=Q(points__status=Status.PUBLISHED))).order_by(
+        "order"
+    )
     return render(
         request,
         "points/home.html",

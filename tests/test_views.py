@@ -204,3 +204,18 @@ def test_sources_page_lists_every_error_and_conflict(client):
 
 def test_region_model_urls():
     assert Region.objects.get(slug="hand").get_absolute_url() == "/regions/hand/"
+
+
+def test_pages_never_show_internal_source_keys(client):
+    """Readers see "Article 3" links, never our internal keys like article-002."""
+    import re
+
+    from django.utils.html import strip_tags
+
+    paths = ["/", "/how-to-press/", "/safety/", "/sources/"]
+    paths += [p.get_absolute_url() for p in Point.objects.published()]
+    paths += [c.get_absolute_url() for c in Condition.objects.published()]
+    for path in paths:
+        text = strip_tags(client.get(path).content.decode())
+        leaks = re.findall(r"article-00\d|\b00[0-4]\b", text, flags=re.IGNORECASE)
+        assert not leaks, f"{path} shows {leaks}"

@@ -1,6 +1,9 @@
+import re
+
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join, linebreaks
+from django.utils.safestring import mark_safe
 
 from points.citations import CitationList
 from points.models import Source
@@ -58,3 +61,44 @@ def cited_sources(context):
 def citations(obj, claim):
     """The citations of a point or condition for one claim (uses the prefetch)."""
     return obj.citations_for(claim)
+
+
+# "article-002", "Article 002", and the bare numbers in "articles 001 and 004"
+ARTICLE_RE = re.compile(r"\b(?:([Aa])rticle[- ])?00([0-4])\b")
+
+
+def _link_articles(escaped_html):
+    """Turn our internal "article-002" references into links to the sources page."""
+    url = reverse("points:sources")
+
+    def link(match):
+        number = int(match.group(2))
+        label = f"{match.group(1)}rticle {number + 1}" if match.group(1) else str(number + 1)
+        return f'<a href="{url}#src-article-00{number}">{label}</a>'
+
+    return ARTICLE_RE.sub(link, escaped_html)
+
+
+@register.filter
+def sourcelinks(text):
+    """Escape editor text and link the source articles it names."""
+    return mark_safe(_link_articles(escape(text)))  # noqa: S308 (escaped first)
+
+
+@register.simple_tag(takes_context=True)
+def prose(context, text, citations=None):
+    """Editor text as paragraphs, articles linked, footnote marks in the last paragraph."""
+    html = _link_articles(linebreaks(escape(text)))
+    refs = cite_refs(context, citations) if citations is not None else ""
+    if refs and html.endswith("</p>"):
+        html = html[: -len("</p>")] + refs + "</p>"
+    elif refs:
+        html += refs
+    return mark_safe(html)  # noqa: S308 (escaped first)
+
+
+@register.filter
+def first_sentence(text):
+    """The first sentence of a note, for one-line reminders in lists."""
+    head, dot, _ = (text or "").partition(". ")
+    return head + "." if dot else head
