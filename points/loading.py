@@ -9,9 +9,12 @@ editor deleted does not come back on the next ``make run``.
 
 import datetime
 import json
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -20,8 +23,10 @@ from .models import (
     Citation,
     Condition,
     Discrepancy,
+    Illustration,
     Indication,
     Meridian,
+    Placement,
     Point,
     Region,
     Source,
@@ -44,6 +49,12 @@ DISCREPANCY_KEYS = {"ref", "sources", "point", "condition", "severity", "claim",
 CITATION_KEYS = {"source", "claim", "locator", "note"}
 ALIAS_KEYS = {"text", "kind", "ambiguous", "note"}
 INDICATION_KEYS = {"point", "role", "note", "sources"}
+ILLUSTRATION_KEYS = {
+    "slug", "region", "view", "static_path", "order", "alt_text", "description", "credit", "licence", "placements",
+    "overview",
+}  # fmt: skip
+PLACEMENT_KEYS = {"point", "x", "y", "side"}
+VIEWBOX_RE = re.compile(r'viewBox="\s*0[ ,]+0[ ,]+([\d.]+)[ ,]+([\d.]+)\s*"')
 
 
 class ContentError(ValueError):
@@ -123,6 +134,8 @@ class _Loader:
             self.load_point(_read(path), str(path))
         self.load_conditions(_read(self.dir / "conditions.json"))
         self.load_discrepancies(_read(self.dir / "discrepancies.json"))
+        for path in sorted((self.dir / "illustrations").glob("*.json")):
+            _load_illustration(self, _read(path), str(path))
         return self.report
 
     def load_taxonomy(self, guide):
@@ -285,6 +298,54 @@ class _Loader:
             discrepancy.save()
             discrepancy.sources.set([self.source(k, where) for k in item["sources"]])
             self.report.add("discrepancies", True)
+
+
+def _svg_size(static_path, where):
+    """Width and height of a shipped SVG, from its viewBox."""
+    path = settings.BASE_DIR / "static" / static_path
+    try:
+        head = path.read_text(encoding="utf-8")[:2000]
+    except FileNotFoundError:
+        raise ContentError(f"{where}: {path} is missing") from None
+    match = VIEWBOX_RE.search(head)
+    if not match:
+        raise ContentError(f"{where}: {path} has no viewBox starting at 0 0")
+    return round(float(match.group(1))), round(float(match.group(2)))
+
+
+def _load_illustration(loader, item, where):
+    _check_keys(item, ILLUSTRATION_KEYS, where, required=ILLUSTRATION_KEYS - {"overview"})
+    if Illustration.objects.filter(slug=item["slug"]).exists():
+        loader.report.add("illustrations", False)
+        return
+    width, height = _svg_size(item["static_path"], where)
+    try:
+        region = loader.regions[item["region"]]
+    except KeyError:
+        raise ContentError(f"{where}: unknown region {item['region']!r}") from None
+    illustration = Illustration(
+        region=region,
+        width=width,
+        height=height,
+        overview=item.get("overview", False),
+        **{k: item[k] for k in ILLUSTRATION_KEYS - {"region", "placements", "overview"}},
+    )
+    illustration.full_clean(exclude=["image"])
+    illustration.save()
+    loader.report.add("illustrations", True)
+    for n, place in enumerate(item["placements"]):
+        pwhere = f"{where} placements[{n}]"
+        _check_keys(place, PLACEMENT_KEYS, pwhere)
+        placement = Placement(
+            point=loader.point(place["point"], pwhere),
+            illustration=illustration,
+            x=Decimal(str(place["x"])).quantize(Decimal("0.01")),
+            y=Decimal(str(place["y"])).quantize(Decimal("0.01")),
+            side=place["side"],
+        )
+        placement.full_clean()
+        placement.save()
+        loader.report.add("placements", True)
 
 
 def guide_load(*, fixtures_dir):

@@ -512,6 +512,21 @@ class Discrepancy(models.Model):
         return self.ref.startswith("C")
 
 
+class IllustrationQuerySet(models.QuerySet):
+    def for_map(self, *, points=None):
+        """Figures with the markers to draw: all published points, or only ``points``."""
+        placements = Placement.objects.filter(point__status=Status.PUBLISHED).select_related(
+            "point__region", "point__meridian"
+        )
+        if points is not None:
+            placements = placements.filter(point__in=points)
+        return self.prefetch_related(Prefetch("placements", queryset=placements.order_by("point__order_key", "side")))
+
+    def showing(self, points):
+        """Only the figures on which at least one of ``points`` is placed."""
+        return self.filter(placements__point__in=points).distinct()
+
+
 class Illustration(models.Model):
     """A figure of a body region; markers are drawn by the page from placements."""
 
@@ -527,14 +542,33 @@ class Illustration(models.Model):
     credit = models.CharField(max_length=200)
     licence = models.CharField(max_length=100)
     order = models.PositiveSmallIntegerField(default=0)
+    overview = models.BooleanField(
+        default=False,
+        help_text="An orientation figure: smaller markers, because close-up figures on the same page "
+        "carry full-size touch targets for the same points.",
+    )
 
     history = HistoricalRecords()
+    objects = IllustrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["region__order", "order"]
 
     def __str__(self):
         return f"{self.region.name}: {self.view}"
+
+    @property
+    def src(self):
+        """Where the browser loads the drawing from."""
+        from django.templatetags.static import static
+
+        return self.image.url if self.image else static(self.static_path)
+
+    @property
+    def marker_radius(self):
+        """Marker radius in figure units: 4 % of the width (a 24 CSS px target on a figure
+        drawn 300 px wide); 2.5 % on overview figures."""
+        return round((self.width or 400) * (0.025 if self.overview else 0.04), 1)
 
 
 class Placement(models.Model):
@@ -552,7 +586,8 @@ class Placement(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(x__gte=0) & Q(x__lte=100), name="placement_x_0_100"),
             models.CheckConstraint(condition=Q(y__gte=0) & Q(y__lte=100), name="placement_y_0_100"),
-            models.UniqueConstraint(fields=["point", "illustration", "side"], name="placement_unique_side"),
+            # one marker per spot (EX-UE7 has two spots on the same hand)
+            models.UniqueConstraint(fields=["point", "illustration", "x", "y"], name="placement_unique_spot"),
         ]
 
     def __str__(self):

@@ -1,13 +1,13 @@
 """Synthetic content for measuring how pages scale (query-count tests, benchmarks).
 
 ``synthetic_points_create`` copies every published point ``copies`` times under
-new codes (BL1001, BL1002, ...), with its aliases, citations and indications, so a
+new codes (BL1001, BL1002, ...), with its aliases, citations, indications and placements, so a
 page can be measured at 1x and at N x content.
 """
 
 from django.db import transaction
 
-from .models import Alias, Citation, Indication, Point, Status
+from .models import Alias, Citation, Indication, Placement, Point, Status
 
 SYNTHETIC_OFFSET = 1000
 
@@ -17,7 +17,7 @@ def synthetic_points_create(*, copies):
     originals = list(
         Point.objects.filter(status=Status.PUBLISHED)
         .select_related("meridian")
-        .prefetch_related("aliases", "citations", "indications")
+        .prefetch_related("aliases", "citations", "indications", "placements")
     )
     created = 0
     for copy in range(1, copies + 1):
@@ -46,6 +46,10 @@ def synthetic_points_create(*, copies):
             Indication.objects.bulk_create(
                 Indication(point=point, condition_id=i.condition_id, role=i.role, order=i.order + number, note=i.note)
                 for i in original.indications.all()
+            )
+            Placement.objects.bulk_create(
+                Placement(point=point, illustration_id=p.illustration_id, x=p.x, y=p.y, side=p.side)
+                for p in original.placements.all()
             )
             created += 1
     return created

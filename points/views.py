@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from .models import Alias, Condition, Discrepancy, Point, Region, Source, Status
+from .models import Alias, Condition, Discrepancy, Illustration, Point, Region, Source, Status
 from .search import code_readings, search
 from .text import fold, strip_controls
 
@@ -49,7 +49,8 @@ def region_detail(request, slug):
     if region is None:
         return _not_found(request, "region", slug)
     points = Point.objects.for_list().filter(region=region)
-    return render(request, "points/region.html", {"region": region, "points": points})
+    figures = Illustration.objects.filter(region=region).select_related("region").for_map()
+    return render(request, "points/region.html", {"region": region, "points": points, "figures": figures})
 
 
 @require_safe
@@ -58,8 +59,10 @@ def point_detail(request, code):
     text = strip_controls(code)[:MAX_SLUG_LENGTH]
     point = Point.objects.for_detail().filter(slug=text).first() if text == code else None
     if point is not None:
-        template = _template(request, "points/point.html", "panel")
-        return render(request, template, {"point": point})
+        if request.htmx and not request.htmx.boosted:
+            return render(request, "points/point.html#panel", {"point": point})
+        figures = Illustration.objects.showing([point]).select_related("region").for_map(points=[point])
+        return render(request, "points/point.html", {"point": point, "figures": figures})
 
     # Another spelling: a code (UB23, lv3, BL-23) or a name (Hoku, Shenshu).
     readings = [r for r in code_readings(text) if r.point is not None]
@@ -87,7 +90,9 @@ def condition_detail(request, slug):
     condition = Condition.objects.for_detail().filter(slug=slug[:MAX_SLUG_LENGTH]).first()
     if condition is None:
         return _not_found(request, "condition", slug)
-    return render(request, "points/condition.html", {"condition": condition})
+    numbers = {ind.point_id: n for n, ind in enumerate(condition.indications.all(), start=1)}
+    figures = Illustration.objects.showing(numbers).select_related("region").for_map(points=numbers)
+    return render(request, "points/condition.html", {"condition": condition, "figures": figures, "numbers": numbers})
 
 
 @require_safe

@@ -1,5 +1,6 @@
 """Shared Playwright set-up: Debian's Chromium, never a downloaded browser."""
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -34,3 +35,11 @@ def unavailable(reason):
     message = f"SKIPPING BROWSER TESTS: {reason}. Install Debian's chromium (apt install chromium) to run them."
     print(f"\n{'!' * 20} {message}")
     pytest.skip(message)
+
+
+def axe_violations(page):
+    if not AXE.exists():
+        unavailable("node_modules/axe-core is missing (make test runs npm ci)")
+    page.evaluate(AXE.read_text())  # injected through DevTools by the test, not by the site (CSP stays strict)
+    result = page.evaluate("async () => JSON.stringify((await axe.run(document)).violations)")
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in json.loads(result)]

@@ -8,6 +8,8 @@ from django.conf import settings
 from points.loading import guide_load
 from points.models import Point
 
+from .browser import CHROMIUM_ARGS, chromium_path, unavailable
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls
 # made from the same thread (live_server tests) are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -55,3 +57,37 @@ def seeds_text():
             pytest.fail("../shared/seeds is missing: CI must check content against the source articles")
         pytest.skip("../shared/seeds not found beside the checkout")
     return {p.name[:3]: p.read_text(encoding="utf-8") for p in seeds}
+
+
+# Browser fixtures (Playwright on Debian's Chromium) shared by the browser tests.
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        unavailable("no Chromium found at /usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Python Playwright is not installed")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    guide_load(fixtures_dir=settings.GUIDE_FIXTURES_DIR)
+    return live_server.url
+
+
+@pytest.fixture(params=[390, 1280], ids=["phone", "desktop"])
+def page(request, browser):
+    context = browser.new_context(viewport={"width": request.param, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript or CSP errors in the page: {errors}"

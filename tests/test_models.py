@@ -54,7 +54,7 @@ def test_citation_cites_exactly_one_thing():
 def test_placement_coordinates_are_percentages():
     region = Region.objects.get(slug="hand")
     figure = Illustration.objects.create(
-        region=region, slug="hand-back", view="back of hand", alt_text="Back of the right hand",
+        region=region, slug="test-figure", view="test figure", alt_text="Back of the right hand",
         credit="AcuGuide", licence="CC BY 4.0",
     )  # fmt: skip
     point = Point.objects.get(code="LI4")

@@ -10,9 +10,11 @@ pytestmark = pytest.mark.django_db
 # path -> number of SQL queries the page needs, whatever the size of the guide.
 PAGES = {
     "/": 2,
-    "/regions/back/": 2,
-    "/points/bl23/": 6,
-    "/conditions/sciatica/": 6,
+    "/regions/back/": 4,  # region, points, figures, markers
+    "/regions/foot/": 4,
+    "/points/bl23/": 8,  # point + 5 prefetches, figures, markers
+    "/points/bl23/?hx": 6,  # the htmx panel: no figures
+    "/conditions/sciatica/": 8,
     "/search/?q=bl23": 4,
     "/search/?q=sciatica": 4,
     "/search/?q=B47": 4,
@@ -24,8 +26,9 @@ PAGES = {
 
 def measure(client, django_assert_num_queries):
     for path, expected in PAGES.items():
+        headers = {"HX-Request": "true"} if path.endswith("?hx") else {}
         with django_assert_num_queries(expected):
-            response = client.get(path)
+            response = client.get(path.removesuffix("?hx"), headers=headers)
         assert response.status_code == 200, path
 
 

@@ -175,6 +175,7 @@ def test_condition_points_in_their_order(client):
     condition = Condition.objects.get(slug="period-back-pain")
     codes = [i.point.code for i in condition.indications.order_by("order")]
     html = client.get(condition.get_absolute_url()).content.decode()
+    html = html[html.index("Points, in the order to try them") :]
     positions = [html.index(f'href="/points/{c.lower()}/"') for c in codes]
     assert positions == sorted(positions)
 
@@ -219,3 +220,11 @@ def test_pages_never_show_internal_source_keys(client):
         text = strip_tags(client.get(path).content.decode())
         leaks = re.findall(r"article-00\d|\b00[0-4]\b", text, flags=re.IGNORECASE)
         assert not leaks, f"{path} shows {leaks}"
+
+
+def test_condition_figures_number_markers_in_order(client):
+    condition = Condition.objects.get(slug="period-back-pain")
+    html = client.get(condition.get_absolute_url()).content.decode()
+    for n, ind in enumerate(condition.indications.order_by("order"), start=1):
+        if ind.point.placements.exists():
+            assert f'aria-label="Step {n}: {ind.point.code} ' in html

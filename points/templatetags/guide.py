@@ -6,6 +6,7 @@ from django.utils.html import escape, format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 
 from points.citations import CitationList
+from points.figures import markers_for
 from points.models import Source
 
 register = template.Library()
@@ -102,3 +103,15 @@ def first_sentence(text):
     """The first sentence of a note, for one-line reminders in lists."""
     head, dot, _ = (text or "").partition(". ")
     return head + "." if dot else head
+
+
+@register.inclusion_tag("includes/figure.html")
+def figure(illustration, selected=None, panel=False, numbers=None, font_scale=1):
+    """A figure with its point markers; ``panel`` makes markers load the point panel with htmx."""
+    return {
+        "fig": illustration,
+        "markers": markers_for(illustration, selected=selected, numbers=numbers),
+        "panel": panel,
+        "numbered": numbers is not None,
+        "font": round((illustration.width or 400) * 0.032, 1),
+    }

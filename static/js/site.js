@@ -1,7 +1,31 @@
-// Progressive enhancement only: the site works without this file.
-// After htmx swaps in a point panel, move focus to its heading so keyboard and
-// screen-reader users land on the new content.
-document.addEventListener("htmx:afterSwap", (event) => {
-  const heading = event.detail.target.querySelector("h1[tabindex='-1'], h2[tabindex='-1']");
-  if (heading && event.detail.target.id !== "results") heading.focus();
-});
+// Progressive enhancement only: every link also works as a plain link without this file.
+// After htmx swaps a point panel in: highlight the point's markers, announce the
+// change to screen readers and move focus to the panel heading.
+(function () {
+  function selectMarkers(slug) {
+    document.querySelectorAll(".marker").forEach(function (marker) {
+      var on = marker.dataset.code === slug;
+      marker.classList.toggle("is-selected", on);
+      if (on) marker.setAttribute("aria-current", "true");
+      else marker.removeAttribute("aria-current");
+    });
+  }
+
+  function syncPanel(moveFocus) {
+    var panel = document.getElementById("panel");
+    if (!panel) return;
+    var article = panel.querySelector("[data-point]");
+    selectMarkers(article ? article.dataset.point : null);
+    var status = document.getElementById("map-status");
+    if (status && article) status.textContent = "Showing " + article.dataset.name;
+    var heading = panel.querySelector("[tabindex='-1']");
+    if (moveFocus && heading) heading.focus();
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.id === "panel") syncPanel(true);
+  });
+  // Back and forward restore an earlier snapshot of the page: re-sync the highlight.
+  document.addEventListener("htmx:historyRestore", function () { syncPanel(false); });
+})();

@@ -1,0 +1,99 @@
+"""The body map in a real browser: click to panel, URL, back button, keyboard, no JS, axe."""
+
+import pytest
+
+from points.models import Illustration, Placement, Point
+
+from .browser import axe_violations
+
+pytestmark = pytest.mark.browser
+REGIONS = ["back", "hand", "arm", "abdomen", "leg", "foot"]
+
+
+def test_every_region_has_a_figure_and_every_point_a_marker(site):
+    for slug in REGIONS:
+        assert Illustration.objects.filter(region__slug=slug).exists(), slug
+    placed = set(Placement.objects.values_list("point__code", flat=True))
+    assert set(Point.objects.published().values_list("code", flat=True)) <= placed
+
+
+def test_tap_a_hand_point_opens_the_panel_without_a_page_load(site, page):
+    page.goto(site + "/regions/hand/")
+    page.evaluate("window.__noReload = true")
+    marker = page.locator('a.marker[data-code="li4"]').first
+    marker.click()
+    heading = page.locator("#panel #point-heading")
+    heading.wait_for()
+    assert heading.inner_text().startswith("LI4")
+    assert page.evaluate("window.__noReload") is True  # same document: no page load
+    assert page.url.endswith("/points/li4/")
+    assert "How to press" in page.locator("#panel").inner_text()
+    assert page.locator('a.marker.is-selected[data-code="li4"]').count() >= 1
+    assert page.evaluate("document.activeElement.id") == "point-heading"
+    assert "LI4" in page.locator("#map-status").inner_text()
+
+
+def test_back_and_forward_restore_the_right_point(site, page):
+    page.goto(site + "/regions/hand/")
+    page.locator('a.marker[data-code="li4"]').first.click()
+    page.wait_for_url("**/points/li4/")
+    page.locator('a.marker[data-code="ex-ue7"]').first.click()
+    page.wait_for_url("**/points/ex-ue7/")
+    page.locator("#panel [data-point='ex-ue7']").wait_for()
+    page.go_back()
+    page.wait_for_url("**/points/li4/")
+    page.locator("#panel [data-point='li4']").wait_for()
+    page.go_back()
+    page.wait_for_url("**/regions/hand/")
+    page.locator(".panel-empty").wait_for()
+    page.go_forward()
+    page.locator("#panel [data-point='li4']").wait_for()
+
+
+def test_keyboard_tab_to_a_marker_and_enter(site, page):
+    page.goto(site + "/regions/arm/")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.getAttribute('aria-label') || ''")
+        if focused.startswith("LI11"):
+            break
+    else:
+        pytest.fail("no marker for LI11 reachable by Tab")
+    assert "both sides" in focused
+    page.keyboard.press("Enter")
+    page.locator("#panel #point-heading").wait_for()
+    assert page.evaluate("document.activeElement.id") == "point-heading"
+
+
+def test_without_javascript_markers_are_plain_links(site, browser):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(site + "/regions/foot/")
+    page.locator('a.marker[data-code="bl60"]').first.click()
+    page.wait_for_url("**/points/bl60/")
+    assert page.locator("h1").inner_text().startswith("BL60")
+    assert page.locator('a.marker.is-selected[data-code="bl60"]').count() >= 1  # server-side highlight
+    context.close()
+
+
+@pytest.mark.parametrize("slug", REGIONS)
+def test_markers_lie_inside_their_figure_and_are_big_enough(site, page, slug):
+    page.goto(f"{site}/regions/{slug}/")
+    for figure in page.locator("svg.figure-svg:not(.is-overview)").all():
+        box = figure.bounding_box()
+        for dot in figure.locator(".marker-dot").all():
+            b = dot.bounding_box()
+            assert box["x"] <= b["x"] and b["x"] + b["width"] <= box["x"] + box["width"] + 0.5
+            assert box["y"] <= b["y"] and b["y"] + b["height"] <= box["y"] + box["height"] + 0.5
+            assert b["width"] >= 24 and b["height"] >= 24, f"marker {b['width']:.0f}px on {slug}"
+    for figure in page.locator("svg.figure-svg.is-overview").all():  # smaller markers, still inside
+        box = figure.bounding_box()
+        for dot in figure.locator(".marker-dot").all():
+            b = dot.bounding_box()
+            assert box["x"] <= b["x"] and b["x"] + b["width"] <= box["x"] + box["width"] + 0.5
+
+
+@pytest.mark.parametrize("path", [f"/regions/{slug}/" for slug in REGIONS] + ["/points/li4/", "/conditions/sciatica/"])
+def test_map_pages_have_no_accessibility_violations(site, page, path):
+    page.goto(site + path)
+    assert axe_violations(page) == []
