@@ -228,3 +228,17 @@ def test_condition_figures_number_markers_in_order(client):
     for n, ind in enumerate(condition.indications.order_by("order"), start=1):
         if ind.point.placements.exists():
             assert f'aria-label="Step {n}: {ind.point.code} ' in html
+
+
+def test_markers_on_close_up_figures_do_not_overlap():
+    """Touch targets are spaced: on every non-overview figure no two markers overlap."""
+    from itertools import combinations
+    from math import dist
+
+    from points.figures import markers_for
+    from points.models import Illustration
+
+    for figure in Illustration.objects.filter(overview=False).for_map():
+        markers = markers_for(figure)
+        for a, b in combinations(markers, 2):
+            assert dist((a.cx, a.cy), (b.cx, b.cy)) >= a.r + b.r, f"{a.label} and {b.label} overlap on {figure.slug}"
