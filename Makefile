@@ -31,8 +31,11 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 setup: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_guide
+	$(PY) manage.py setup_roles
 
 run: setup
+	@echo "Editors: create the first account with '$(PY) manage.py createsuperuser', then add people"
+	@echo "to the 'Editors' or 'Reviewers' group at http://$(HOST):$(PORT)/admin/auth/user/"
 	@echo "AcuGuide is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

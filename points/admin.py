@@ -49,8 +49,21 @@ class PlacementInline(admin.TabularInline):
     fields = ["illustration", "x", "y", "side"]
 
 
+class PublishPermissionMixin:
+    """Only people with the publish permission (Reviewers) may change the status."""
+
+    publish_permission = ""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(self.publish_permission):
+            fields.append("status")
+        return fields
+
+
 @admin.register(Point)
-class PointAdmin(SimpleHistoryAdmin):
+class PointAdmin(PublishPermissionMixin, SimpleHistoryAdmin):
+    publish_permission = "points.publish_point"
     list_display = ["code", "pinyin", "english_name", "region", "status", "pregnancy_caution", "citation_count"]
     list_filter = ["status", "region", "meridian", "pregnancy_caution", "confidence", "indications__condition"]
     list_select_related = ["region"]
@@ -95,7 +108,8 @@ class PointAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(SimpleHistoryAdmin):
+class ConditionAdmin(PublishPermissionMixin, SimpleHistoryAdmin):
+    publish_permission = "points.publish_condition"
     list_display = ["name", "slug", "order", "status", "last_reviewed"]
     list_filter = ["status"]
     search_fields = ["name", "slug", "keywords"]

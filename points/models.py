@@ -259,6 +259,10 @@ class Point(models.Model):
 
     class Meta:
         ordering = ["order_key"]
+        permissions = [
+            ("publish_point", "Can publish or unpublish points"),
+            ("revert_content", "Can revert content to an earlier version"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(hold_seconds_min__lte=models.F("hold_seconds_max")), name="hold_range"),
             models.CheckConstraint(condition=Q(pressure__in=Pressure.values), name="point_pressure_valid"),
@@ -395,6 +399,7 @@ class Condition(models.Model):
 
     class Meta:
         ordering = ["order", "name"]
+        permissions = [("publish_condition", "Can publish or unpublish conditions")]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="condition_status_valid"),
         ]
