@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from .locking import EditConflict, VersionedForm, versioned_save
 from .models import (
     Alias,
     Citation,
@@ -49,6 +51,28 @@ class PlacementInline(admin.TabularInline):
     fields = ["illustration", "x", "y", "side"]
 
 
+class VersionedAdminMixin:
+    """Optimistic locking: a stale save is refused with a clear message (see points/locking.py)."""
+
+    form = VersionedForm
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        versioned_save(
+            obj=obj,
+            expected_version=form.cleaned_data["version"],
+            save=lambda: super(VersionedAdminMixin, self).save_model(request, obj, form, change),
+        )
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except EditConflict as exc:  # lost a race after validation: everything rolled back, say so
+            self.message_user(request, exc.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class PublishPermissionMixin:
     """Only people with the publish permission (Reviewers) may change the status."""
 
@@ -62,7 +86,7 @@ class PublishPermissionMixin:
 
 
 @admin.register(Point)
-class PointAdmin(PublishPermissionMixin, SimpleHistoryAdmin):
+class PointAdmin(VersionedAdminMixin, PublishPermissionMixin, SimpleHistoryAdmin):
     publish_permission = "points.publish_point"
     list_display = ["code", "pinyin", "english_name", "region", "status", "pregnancy_caution", "citation_count"]
     list_filter = ["status", "region", "meridian", "pregnancy_caution", "confidence", "indications__condition"]
@@ -70,7 +94,7 @@ class PointAdmin(PublishPermissionMixin, SimpleHistoryAdmin):
     search_fields = ["code", "pinyin", "english_name", "hanzi_simplified", "hanzi_traditional"]
     inlines = [AliasInline, PointCitationInline, PlacementInline]
     fieldsets = [
-        (None, {"fields": ["code", "meridian", "number", "region", "status", "last_reviewed"]}),
+        (None, {"fields": ["code", "meridian", "number", "region", "status", "last_reviewed", "version"]}),
         ("Names", {"fields": ["pinyin", "hanzi_simplified", "hanzi_traditional", "english_name"]}),
         ("Content", {"fields": ["summary", "location", "how_to_find", "uses", "notes"]}),
         (
@@ -108,7 +132,7 @@ class PointAdmin(PublishPermissionMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(PublishPermissionMixin, SimpleHistoryAdmin):
+class ConditionAdmin(VersionedAdminMixin, PublishPermissionMixin, SimpleHistoryAdmin):
     publish_permission = "points.publish_condition"
     list_display = ["name", "slug", "order", "status", "last_reviewed"]
     list_filter = ["status"]

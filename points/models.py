@@ -252,6 +252,7 @@ class Point(models.Model):
     notes = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     last_reviewed = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Goes up by one with every save in the admin.")
     search_names = models.TextField(editable=False, default="")
 
     history = HistoricalRecords()
@@ -392,6 +393,7 @@ class Condition(models.Model):
     red_flags = models.TextField(blank=True, help_text="Warning signs specific to this kind of pain.")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     last_reviewed = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Goes up by one with every save in the admin.")
     search_terms = models.TextField(editable=False, default="")
 
     history = HistoricalRecords()

@@ -1,0 +1,76 @@
+"""Two editors open the same point; the second to save gets a clear conflict and loses nothing."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from points.models import Point
+from points.roles import EDITORS, roles_sync
+
+pytestmark = pytest.mark.django_db
+
+
+def editor_client(name):
+    roles_sync()
+    user = User.objects.create_user(name, password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def form_data(client, url):
+    """Everything the change form would submit, inlines included, as a browser would send it."""
+    response = client.get(url)
+    data = {}
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        data[name] = getattr(value, "pk", value)
+    for formset in response.context["inline_admin_formsets"]:
+        fs = formset.formset
+        for key, value in fs.management_form.initial.items():
+            data[f"{fs.prefix}-{key}"] = value
+        for i, f in enumerate(fs.forms):
+            for name, field in f.fields.items():
+                value = f.initial.get(name, field.initial)
+                if value is not None:
+                    data[f"{fs.prefix}-{i}-{name}"] = getattr(value, "pk", value)
+    return data
+
+
+def test_second_save_is_refused_with_a_clear_message():
+    point = Point.objects.get(code="BL40")
+    url = f"/admin/points/point/{point.pk}/change/"
+    anna, ben = editor_client("anna"), editor_client("ben")
+    anna_form, ben_form = form_data(anna, url), form_data(ben, url)
+
+    anna_form["location"] = "Anna's corrected location."
+    response = anna.post(url, anna_form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Point.objects.get(pk=point.pk).version == point.version + 1
+
+    ben_form["how_to_find"] = "Ben's clearer steps."
+    response = ben.post(url, ben_form)
+    html = response.content.decode()
+    assert response.status_code == 200  # the form again, not a redirect
+    assert "anna saved this record" in html and "location" in html and "how_to_find" in html
+    assert "Ben&#x27;s clearer steps." in html  # his text is still in the form
+    saved = Point.objects.get(pk=point.pk)
+    assert saved.location == "Anna's corrected location."  # first edit kept
+    assert saved.how_to_find != "Ben's clearer steps."  # second not written over it
+
+
+def test_save_with_the_current_version_succeeds_and_bumps_it():
+    point = Point.objects.get(code="LI4")
+    url = f"/admin/points/point/{point.pk}/change/"
+    anna = editor_client("anna")
+    data = form_data(anna, url)
+    data["notes"] = point.notes + " Checked."
+    assert anna.post(url, data).status_code == 302
+    again = form_data(anna, url)
+    again["notes"] = point.notes + " Checked twice."
+    assert anna.post(url, again).status_code == 302
+    assert Point.objects.get(pk=point.pk).version == point.version + 2
