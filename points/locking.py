@@ -17,7 +17,15 @@ class EditConflict(forms.ValidationError):
 
 
 class VersionedForm(forms.ModelForm):
-    """Adds the loaded version as a hidden field and refuses stale saves."""
+    """Adds the loaded version as a hidden field, asks why, and refuses stale saves."""
+
+    change_reason = forms.CharField(
+        label="Why this change?",
+        max_length=100,
+        required=False,
+        help_text="Shown in the history, e.g. “Location per WHO 2008”. Required when you change something.",
+    )
+    check_version = True  # off when reverting to an earlier version from the history page
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,7 +35,10 @@ class VersionedForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         instance = self.instance
-        if instance.pk is None or "version" not in cleaned:
+        changed = [f for f in self.changed_data if f not in {"version", "change_reason"}]
+        if instance.pk is not None and changed and self.check_version and not cleaned.get("change_reason"):
+            self.add_error("change_reason", "Say briefly why you made this change; it goes into the history.")
+        if instance.pk is None or "version" not in cleaned or not self.check_version:
             return cleaned
         model = type(instance)
         current = model.objects.select_for_update().filter(pk=instance.pk).first()

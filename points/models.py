@@ -180,10 +180,10 @@ class PointQuerySet(models.QuerySet):
         """What a row in any list of points shows: names, region, badges."""
         return self.published().select_related("region", "meridian").order_by("region__order", "order_key")
 
-    def for_detail(self):
-        """Everything the point page shows, in a fixed number of queries."""
+    def for_detail(self, *, include_drafts=False):
+        """Everything the point page shows, in a fixed number of queries (drafts for staff previews)."""
         return (
-            self.published()
+            (self if include_drafts else self.published())
             .select_related("region", "meridian")
             .prefetch_related(
                 Prefetch("aliases", queryset=Alias.objects.order_by("kind", "text")),

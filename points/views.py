@@ -57,7 +57,8 @@ def region_detail(request, slug):
 @vary_on_headers("HX-Request")
 def point_detail(request, code):
     text = strip_controls(code)[:MAX_SLUG_LENGTH]
-    point = Point.objects.for_detail().filter(slug=text).first() if text == code else None
+    staff = request.user.is_authenticated and request.user.is_staff
+    point = Point.objects.for_detail(include_drafts=staff).filter(slug=text).first() if text == code else None
     if point is not None:
         if request.htmx and not request.htmx.boosted:
             return render(request, "points/point.html#panel", {"point": point})

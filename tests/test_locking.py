@@ -48,11 +48,13 @@ def test_second_save_is_refused_with_a_clear_message():
     anna_form, ben_form = form_data(anna, url), form_data(ben, url)
 
     anna_form["location"] = "Anna's corrected location."
+    anna_form["change_reason"] = "Location per WHO 2008"
     response = anna.post(url, anna_form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Point.objects.get(pk=point.pk).version == point.version + 1
 
     ben_form["how_to_find"] = "Ben's clearer steps."
+    ben_form["change_reason"] = "Clearer steps"
     response = ben.post(url, ben_form)
     html = response.content.decode()
     assert response.status_code == 200  # the form again, not a redirect
@@ -69,8 +71,29 @@ def test_save_with_the_current_version_succeeds_and_bumps_it():
     anna = editor_client("anna")
     data = form_data(anna, url)
     data["notes"] = point.notes + " Checked."
+    data["change_reason"] = "Checked the notes"
     assert anna.post(url, data).status_code == 302
     again = form_data(anna, url)
     again["notes"] = point.notes + " Checked twice."
+    again["change_reason"] = "Checked again"
     assert anna.post(url, again).status_code == 302
     assert Point.objects.get(pk=point.pk).version == point.version + 2
+
+
+def test_a_change_needs_a_reason_and_history_records_who_what_and_why():
+    point = Point.objects.get(code="GB30")
+    url = f"/admin/points/point/{point.pk}/change/"
+    anna = editor_client("anna")
+    data = form_data(anna, url)
+    data["cautions"] = "Press firmly but never jab: the sciatic nerve runs deep here."
+    response = anna.post(url, data)
+    assert response.status_code == 200 and "Say briefly why" in response.content.decode()
+    data["change_reason"] = "Shorter caution"
+    assert anna.post(url, data).status_code == 302
+    record = Point.objects.get(pk=point.pk).history.first()
+    assert record.history_user.username == "anna"
+    assert record.history_change_reason == "Shorter caution"
+    delta = record.diff_against(record.prev_record)
+    assert "cautions" in delta.changed_fields
+    history = anna.get(f"/admin/points/point/{point.pk}/history/").content.decode()
+    assert "Shorter caution" in history and "anna" in history

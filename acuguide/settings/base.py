@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
     "simple_history",
     "points",
@@ -52,6 +53,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets (the admin location picker) render from templates/ like everything else.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "acuguide.wsgi.application"
 
