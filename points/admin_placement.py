@@ -9,11 +9,13 @@ shows the picker.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
-from .admin import ContentAdmin
+from .admin import ContentAdmin, _is_revert
+from .locking import EditConflict, conflict_message, versioned_save
 from .models import Illustration, Placement, Source
 from .services import point_relocate
 from .widgets import LocationPickerWidget
@@ -71,7 +73,8 @@ class PlacementAdminForm(forms.ModelForm):
 
     class Meta:
         model = Placement
-        fields = ["point", "illustration", "x", "y", "side"]
+        fields = ["point", "illustration", "x", "y", "side", "version"]
+        widgets = {"version": forms.HiddenInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,10 +94,16 @@ class PlacementAdminForm(forms.ModelForm):
     def location_changed(self):
         return self.instance.pk is not None and any(name in self.changed_data for name in LOCATION_FIELDS)
 
+    check_version = True  # off when a reviewer reverts from the history page
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is None:
             return cleaned
+        if self.check_version and "version" in cleaned:
+            current = Placement.objects.select_for_update().filter(pk=self.instance.pk).first()
+            if current is not None and current.version != cleaned["version"]:
+                raise EditConflict(conflict_message(current, self.initial, self.changed_data))
         reason = (cleaned.get("reason") or "").strip()
         cleaned["reason"] = reason
         if self.location_changed and not reason:
@@ -133,7 +142,7 @@ class PlacementAdmin(ContentAdmin):
         if self._may_cite(request):
             why += ["citation_source", "citation_locator"]
         return [
-            (None, {"fields": ["point", "illustration", "picker", ("x", "y"), "side"]}),
+            (None, {"fields": ["point", "illustration", "picker", ("x", "y"), "side", "version"]}),
             (
                 "Why it moved",
                 {
@@ -151,7 +160,30 @@ class PlacementAdmin(ContentAdmin):
             kwargs["queryset"] = Illustration.objects.select_related("region")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if _is_revert(request):
+            return type(form.__name__, (form,), {"check_version": False})
+        return form
+
     def save_model(self, request, obj, form, change):
+        if change:
+            expected = form.cleaned_data.get("version")
+            if _is_revert(request) or expected is None:
+                expected = Placement.objects.filter(pk=obj.pk).values_list("version", flat=True).first()
+            return versioned_save(
+                obj=obj, expected_version=expected, save=lambda: self._save_placement(request, obj, form, change)
+            )
+        return self._save_placement(request, obj, form, change)
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except EditConflict as exc:  # lost a race after validation: everything rolled back, say so
+            self.message_user(request, exc.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _save_placement(self, request, obj, form, change):
         reason = form.cleaned_data.get("reason", "")
         if not change or not (form.location_changed or reason):
             return super().save_model(request, obj, form, change)

@@ -586,6 +586,7 @@ class Placement(models.Model):
     x = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent of the figure's width, 0-100.")
     y = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent of the figure's height, 0-100.")
     side = models.CharField(max_length=10, choices=Side, default=Side.MIDLINE)
+    version = models.PositiveIntegerField(default=1, help_text="Goes up by one with every move.")
 
     history = HistoricalRecords()
 

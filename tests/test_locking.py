@@ -97,3 +97,20 @@ def test_a_change_needs_a_reason_and_history_records_who_what_and_why():
     assert "cautions" in delta.changed_fields
     history = anna.get(f"/admin/points/point/{point.pk}/history/").content.decode()
     assert "Shorter caution" in history and "anna" in history
+
+
+def test_two_editors_moving_the_same_marker():
+    from points.models import Placement
+
+    placement = Placement.objects.get(point__code="BL40", illustration__slug="leg-back")
+    url = f"/admin/points/placement/{placement.pk}/change/"
+    anna, ben = editor_client("anna"), editor_client("ben")
+    anna_data = {k: getattr(v, "pk", v) for k, v in anna.get(url).context["adminform"].form.initial.items()}
+    ben_data = dict(anna_data)
+    anna_data.update(y="48.50", reason="Knee crease per WHO 2008")
+    assert anna.post(url, {k: v for k, v in anna_data.items() if v is not None}).status_code == 302
+    ben_data.update(y="52.00", reason="A little lower")
+    response = ben.post(url, {k: v for k, v in ben_data.items() if v is not None})
+    assert response.status_code == 200 and "anna saved this record" in response.content.decode()
+    placement.refresh_from_db()
+    assert float(placement.y) == 48.5 and placement.version == 2

@@ -31,6 +31,7 @@ def form_data(placement, **changes):
         "x": f"{placement.x:.2f}",
         "y": f"{placement.y:.2f}",
         "side": placement.side,
+        "version": placement.version,
         "reason": "",
         "citation_source": "",
         "citation_locator": "",

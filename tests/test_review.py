@@ -102,3 +102,30 @@ def test_location_citation_filter(admin_client):
     Citation.objects.filter(point__code="TE5", claim="location").delete()
     html = admin_client.get("/admin/points/point/", {"location_cited": "no"}).content.decode()
     assert ">TE5<" in html and ">BL23<" not in html
+
+
+def test_moved_marker_history_shows_from_where_to_where_and_why_and_revert_brings_it_back(client):
+    from points.models import Placement
+    from points.services import point_relocate
+
+    _, editor = login(EDITORS, "edna")
+    placement = Placement.objects.get(point__code="BL40", illustration__slug="leg-back")
+    old_x, old_y = placement.x, placement.y
+    point_relocate(placement=placement, x=50, y=60, editor=editor, reason="Testing a move")
+    record = placement.history.first()
+    delta = record.diff_against(record.prev_record)
+    moves = {c.field: (c.old, c.new) for c in delta.changes}
+    assert moves["y"][0] == old_y and float(moves["y"][1]) == 60
+    assert record.history_user == editor and record.history_change_reason == "Testing a move"
+
+    reviewer_client, _ = login(REVIEWERS, "rita")
+    history = reviewer_client.get(f"/admin/points/placement/{placement.pk}/history/").content.decode()
+    assert "Testing a move" in history and "edna" in history
+    revert_url = f"/admin/points/placement/{placement.pk}/history/{record.prev_record.history_id}/"
+    form = reviewer_client.get(revert_url).context["adminform"].form
+    data = {k: getattr(v, "pk", v) for k, v in form.initial.items() if v is not None}
+    data["reason"] = "Back to the knee crease"
+    assert reviewer_client.post(revert_url, data).status_code == 302
+    placement.refresh_from_db()
+    assert (placement.x, placement.y) == (old_x, old_y)
+    assert 'data-code="bl40"' in client.get("/regions/leg/").content.decode()
