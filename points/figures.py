@@ -57,14 +57,14 @@ def _place_labels(markers, width, height, font):
         taken.append(box)
 
 
-def markers_for(illustration, *, selected=None, numbers=None):
-    """The markers to draw on ``illustration`` (its placements must be prefetched).
+def markers_for(illustration, *, selected=None, numbers=None, placements=None):
+    """The markers to draw on ``illustration`` (its placements must be prefetched, or given).
 
     ``numbers`` maps point ids to the step number shown instead of the code (condition pages)."""
     width, height = illustration.width or 100, illustration.height or 100
     r = illustration.marker_radius
     markers = []
-    for placement in illustration.placements.all():
+    for placement in illustration.placements.all() if placements is None else placements:
         point = placement.point
         if numbers is not None and point.pk not in numbers:
             continue

@@ -1,11 +1,13 @@
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from .models import Alias, Condition, Discrepancy, Illustration, Point, Region, Source, Status
 from .search import code_readings, search
+from .sheets import MAX_POINTS, Selection, for_sheet, selection_from
 from .text import fold, strip_controls
 
 MAX_SLUG_LENGTH = 40
@@ -127,3 +129,70 @@ def sources(request):
     ).annotate(citation_count=Count("citations"))
     conflicts = discrepancies.filter(ref__startswith="C").prefetch_related("sources")
     return render(request, "points/sources.html", {"sources": all_sources, "conflicts": conflicts})
+
+
+def _render_sheet(request, *, title, selection, back_url, condition=None, custom=False):
+    reviewed = [p.last_reviewed for p in selection.points if p.last_reviewed]
+    return render(
+        request,
+        "points/sheet.html",
+        {
+            "title": title,
+            "selection": selection,
+            "condition": condition,
+            "back_url": back_url,
+            "last_reviewed": max(reviewed) if reviewed else None,
+            "page_url": request.build_absolute_uri(),
+            "max_points": MAX_POINTS,
+            "custom": custom,
+        },
+    )
+
+
+@require_safe
+def point_sheet(request, code):
+    point = for_sheet(Point.objects.filter(slug=code[:MAX_SLUG_LENGTH])).first() if code == code.lower() else None
+    if point is None:
+        response = point_detail(request, code)  # redirects other spellings, or a friendly 404
+        if response.status_code == 301:
+            return HttpResponsePermanentRedirect(response["Location"] + "sheet/")
+        return response
+    selection = Selection(points=[point])
+    return _render_sheet(
+        request, title=f"{point.code} {point.pinyin_plain}", selection=selection, back_url=point.get_absolute_url()
+    )
+
+
+@require_safe
+def condition_sheet(request, slug):
+    condition = Condition.objects.published().filter(slug=slug[:MAX_SLUG_LENGTH]).first()
+    if condition is None:
+        return _not_found(request, "condition", slug)
+    slugs = list(
+        condition.indications.filter(point__status=Status.PUBLISHED)
+        .order_by("order")
+        .values_list("point__slug", flat=True)
+    )
+    by_slug = {p.slug: p for p in for_sheet(Point.objects.filter(slug__in=slugs))}
+    selection = Selection(points=[by_slug[s] for s in slugs if s in by_slug])
+    return _render_sheet(
+        request, title=condition.name, selection=selection, back_url=condition.get_absolute_url(), condition=condition
+    )
+
+
+@require_safe
+def custom_sheet(request):
+    selection = selection_from(",".join(request.GET.getlist("points")) + "," + request.GET.get("add", ""))
+    return _render_sheet(
+        request, title="My acupressure sheet", selection=selection, back_url=reverse("points:home"), custom=True
+    )
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def sheet_tray(request):
+    """The "my sheet" tray after adding a point (htmx); without htmx, go to the sheet."""
+    selection = selection_from(request.GET.get("points", "") + "," + request.GET.get("add", ""))
+    if not request.htmx:
+        return HttpResponseRedirect(reverse("points:custom_sheet") + f"?points={selection.param()}")
+    return render(request, "includes/sheet_tray.html", {"selection": selection, "added": request.GET.get("add", "")})

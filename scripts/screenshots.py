@@ -33,7 +33,8 @@ def pages():
     from points.models import Condition, Point, Region
 
     paths = ["/", "/how-to-press/", "/safety/", "/sources/", "/search/?q=sciatica", "/search/?q=B54",
-             "/search/?q=" + "x" * 300, "/points/B47/", "/points/B54/", "/points/no-such-point/"]  # fmt: skip
+             "/search/?q=" + "x" * 300, "/points/B47/", "/points/B54/", "/points/no-such-point/",
+             "/points/bl23/sheet/", "/conditions/sciatica/sheet/", "/sheet/?points=bl25,gb30,bl40,nope"]  # fmt: skip
     paths += [r.get_absolute_url() for r in Region.objects.all()]
     paths += [c.get_absolute_url() for c in Condition.objects.published()]
     paths += [p.get_absolute_url() for p in Point.objects.published()]

@@ -26,7 +26,10 @@ def test_live_search_updates_results_and_address(site, page):
     assert page.locator(".site-header").count() == 1  # partial swapped in, not a whole page
 
 
-@pytest.mark.parametrize("path", ["/", "/points/bl23/", "/search/?q=sea+of+vitality", "/conditions/sciatica/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/points/bl23/", "/search/?q=sea+of+vitality", "/conditions/sciatica/", "/sheet/?points=bl23,gb30,xx"],
+)
 def test_no_accessibility_violations(site, page, path):
     page.goto(site + path)
     assert axe_violations(page) == []

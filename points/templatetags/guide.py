@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from points.citations import CitationList
 from points.figures import markers_for
 from points.models import Source
+from points.sheets import sheet_crop
 
 register = template.Library()
 
@@ -115,3 +116,31 @@ def figure(illustration, selected=None, panel=False, numbers=None, font_scale=1)
         "numbered": numbers is not None,
         "font": round((illustration.width or 400) * 0.032, 1),
     }
+
+
+@register.inclusion_tag("includes/sheet_figure.html")
+def sheet_figure(point):
+    """The point's figure cropped around its marker, for print."""
+    return {"crop": sheet_crop(point), "point": point}
+
+
+@register.filter
+def moved(selection, index):
+    """The selection with item ``index`` moved one place up, as a ?points= value."""
+    return selection.moved(index, -1)
+
+
+@register.filter
+def moved_down(selection, index):
+    return selection.moved(index, 1)
+
+
+@register.filter
+def without(selection, index):
+    return selection.without(index)
+
+
+@register.filter
+def compact_lines(text):
+    """Drop blank lines (for print, where every millimetre counts)."""
+    return "\n".join(line for line in (text or "").splitlines() if line.strip())

@@ -1,0 +1,137 @@
+"""Printable point sheets: which points a sheet holds and how each figure is cropped.
+
+A custom sheet's selection lives only in its URL (``/sheet/?points=bl23,bl40``):
+no login and no server-side state, so it can be bookmarked and shared. Any
+spelling people use is accepted (UB23, lv3, Hoku) and turned into WHO codes;
+what cannot be read is reported on the page.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from .figures import markers_for
+from .models import Alias, Citation, Placement, Point, Status
+from .search import code_readings
+from .text import fold, strip_controls
+
+MAX_POINTS = 12
+MAX_PARAM_LENGTH = 400
+SPLIT_RE = re.compile(r"[,;\s]+")
+
+
+@dataclass
+class Selection:
+    points: list = field(default_factory=list)
+    unknown: list = field(default_factory=list)
+    dropped: int = 0  # tokens beyond MAX_POINTS
+
+    @property
+    def codes(self):
+        return [p.slug for p in self.points]
+
+    def param(self, codes=None):
+        return ",".join(self.codes if codes is None else codes)
+
+    def moved(self, index, step):
+        codes = self.codes
+        other = index + step
+        if 0 <= other < len(codes):
+            codes[index], codes[other] = codes[other], codes[index]
+        return self.param(codes)
+
+    def without(self, index):
+        return self.param([c for n, c in enumerate(self.codes) if n != index])
+
+
+def for_sheet(queryset):
+    """Points with everything a sheet prints: names, citations and placements with figures."""
+    return (
+        queryset.filter(status=Status.PUBLISHED)
+        .select_related("region", "meridian")
+        .prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")),
+            Prefetch(
+                "placements",
+                queryset=Placement.objects.select_related("illustration__region").order_by(
+                    "illustration__overview", "illustration__order"
+                ),
+            ),
+        )
+    )
+
+
+def _resolve(token):
+    """The WHO code a token means, or None (code spellings first, then names)."""
+    readings = [r for r in code_readings(token) if r.point is not None]
+    if len(readings) == 1 or (readings and readings[0].why == "point code"):
+        return readings[0].point.slug
+    if readings:
+        return None  # ambiguous (B54): let the person choose on the point page
+    folded = fold(token)
+    aliases = set(
+        Alias.objects.filter(normalized=folded, point__status=Status.PUBLISHED).values_list("point__slug", flat=True)
+    )
+    aliases |= set(
+        Point.objects.published().filter(search_names__contains=f"|{fold(token)}|").values_list("slug", flat=True)
+    )
+    return aliases.pop() if len(aliases) == 1 else None
+
+
+def selection_from(raw):
+    """Parse ``?points=`` into an ordered, de-duplicated selection."""
+    raw = strip_controls(raw or "")[:MAX_PARAM_LENGTH]
+    tokens = [t for t in SPLIT_RE.split(raw) if t]
+    selection = Selection()
+    slugs, seen = [], set()
+    canonical = {t.lower() for t in tokens}
+    known = set(Point.objects.published().filter(slug__in=canonical).values_list("slug", flat=True))
+    for token in tokens:
+        if len(slugs) >= MAX_POINTS:
+            selection.dropped += 1
+            continue
+        slug = token.lower() if token.lower() in known else _resolve(token)
+        if slug is None:
+            selection.unknown.append(token[:30])
+        elif slug not in seen:
+            seen.add(slug)
+            slugs.append(slug)
+    by_slug = {p.slug: p for p in for_sheet(Point.objects.filter(slug__in=slugs))}
+    selection.points = [by_slug[s] for s in slugs if s in by_slug]
+    return selection
+
+
+@dataclass
+class Crop:
+    illustration: object
+    markers: list
+    view_box: str
+    width: float
+    height: float
+
+
+def sheet_crop(point, *, share=0.6):
+    """The point's best figure, cropped around its markers (close-ups before overviews)."""
+    placements = list(point.placements.all())
+    if not placements:
+        return None
+    illustration = placements[0].illustration
+    markers = markers_for(
+        illustration, selected=point, placements=[p for p in placements if p.illustration_id == illustration.pk]
+    )
+    width, height = illustration.width or 100, illustration.height or 100
+    size = min(width, height) * share
+    xs, ys = [m.cx for m in markers], [m.cy for m in markers]
+    span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+    crop_w, crop_h = min(width, max(size, span_x + size * 0.5)), min(height, max(size, span_y + size * 0.5))
+    left = min(max(0, (min(xs) + max(xs)) / 2 - crop_w / 2), width - crop_w)
+    top = min(max(0, (min(ys) + max(ys)) / 2 - crop_h / 2), height - crop_h)
+    for marker in markers:  # big enough to see on paper, whatever the crop
+        marker.r = round(crop_w * 0.045, 1)
+        reach = marker.r * 2.2  # a crosshair: the spot is clear in black and white too
+        marker.cross = {
+            "x1": round(marker.cx - reach, 1), "x2": round(marker.cx + reach, 1),
+            "y1": round(marker.cy - reach, 1), "y2": round(marker.cy + reach, 1),
+        }  # fmt: skip
+    return Crop(illustration, markers, f"{left:.1f} {top:.1f} {crop_w:.1f} {crop_h:.1f}", crop_w, crop_h)

@@ -1,0 +1,37 @@
+// "My sheet": remember the selection in this browser so the tray survives page loads.
+// The sheet itself lives in its URL (/sheet/?points=...): nothing is stored on the server.
+(function () {
+  var KEY = "acuguide-sheet";
+  function read() { try { return localStorage.getItem(KEY) || ""; } catch (e) { return ""; } }
+  function write(value) { try { localStorage.setItem(KEY, value); } catch (e) { /* private mode */ } }
+
+  function showTray(value) {
+    var input = document.getElementById("sheet-points");
+    var link = document.getElementById("sheet-link");
+    var count = document.getElementById("sheet-count");
+    if (!input || !link) return;
+    input.value = value;
+    var n = value ? value.split(",").filter(Boolean).length : 0;
+    link.href = "/sheet/?points=" + encodeURIComponent(value).replace(/%2C/g, ",");
+    link.hidden = n === 0;
+    if (count) count.textContent = String(n);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var sheet = document.querySelector("[data-custom-sheet]");
+    if (sheet) write(sheet.dataset.selection || "");  // the sheet page is the truth
+    showTray(read());
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.id === "sheet-tray") {
+      var input = document.getElementById("sheet-points");
+      if (input) { write(input.value); showTray(input.value); }
+    }
+  });
+})();

@@ -1,0 +1,86 @@
+"""Sheets printed to PDF in Chromium and read back with poppler (issue 5)."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from .browser import unavailable
+
+pytestmark = pytest.mark.browser
+
+# The four points with the most text: if these fit on two pages, any four do.
+LONGEST_FOUR = "bl54,gb30,ex-ue7,lr4"
+
+
+@pytest.fixture(scope="module")
+def poppler():
+    if not (shutil.which("pdfinfo") and shutil.which("pdftotext")):
+        unavailable("poppler-utils (pdfinfo, pdftotext) is not installed")
+
+
+def print_pdf(browser, url, fmt, tmp_path):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    page.emulate_media(media="print")
+    path = tmp_path / f"sheet-{fmt}.pdf"
+    page.pdf(path=str(path), format=fmt, print_background=True)
+    context.close()
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups()
+    return pages, tuple(round(float(v)) for v in size), text
+
+
+SIZES = {"A4": (596, 843), "Letter": (612, 792)}
+
+
+@pytest.mark.parametrize("fmt", ["A4", "Letter"])
+@pytest.mark.parametrize(
+    ("path", "max_pages", "must_have"),
+    [
+        ("/points/bl23/sheet/", 1, ["BL23", "Shènshū", "second lumbar", "Gentle only in pregnancy", "Cautions"]),
+        ("/points/sp6/sheet/", 1, ["SP6", "三阴交", "Avoid in pregnancy", "four finger"]),
+        (f"/sheet/?points={LONGEST_FOUR}", 2, ["BL54", "GB30", "EX-UE7", "LR4", "Probable identification"]),
+        ("/sheet/?points=bl25,gb30,bl40", 2, ["BL25", "GB30", "BL40", "knee crease"]),
+        ("/conditions/sciatica/sheet/", 4, ["Sciatica", "BL25", "GB30", "BL40", "BL53"]),
+    ],
+)
+def test_sheet_prints_cleanly(site, browser, poppler, tmp_path, path, max_pages, must_have, fmt):
+    pages, size, text = print_pdf(browser, site + path, fmt, tmp_path)
+    flat = " ".join(text.split())
+    assert size == SIZES[fmt]
+    assert 1 <= pages <= max_pages, f"{path} printed on {pages} pages"
+    for needle in must_have:
+        assert needle in flat, needle
+    assert "Stop and get medical help" in flat and "Emergency, same day" in flat  # red flags, once
+    assert flat.count("Stop and get medical help") == 1
+    assert "Sources for this page" in flat and re.search(r"1\.\s+\S", text)  # numbered citations
+    assert "content last reviewed" in flat and site in flat  # date and address
+    assert f"Page 1 of {pages}" in flat  # page numbers in the footer
+    for chrome in ("Skip to content", "How to press Safety Sources", "Print this sheet", "Add a point", "Move up"):
+        assert chrome not in flat, f"{chrome!r} printed"
+
+
+def test_pick_three_points_and_print_them(site, browser):
+    """A person adds three sciatica points from their pages, then opens the sheet."""
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    for code in ("bl25", "gb30", "bl40"):
+        page.goto(f"{site}/points/{code}/")
+        page.get_by_role("button", name="+ Add to my sheet").click()
+        page.locator(".sheet-added").wait_for()
+    link = page.locator("#sheet-link")
+    assert link.inner_text() == "My sheet (3)"
+    link.click()
+    page.wait_for_url("**/sheet/?points=bl25,gb30,bl40")
+    assert page.locator(".sheet-point").count() == 3
+    page.get_by_role("link", name="Remove").first.click()
+    page.wait_for_url("**/sheet/?points=gb30%2Cbl40")
+    page.goto(f"{site}/points/li4/")
+    assert page.locator("#sheet-link").inner_text() == "My sheet (2)"  # remembered in this browser
+    assert page.get_by_role("button", name="Print this sheet").count() == 0  # only on sheets
+    context.close()
