@@ -600,3 +600,17 @@ class Placement(models.Model):
 
     def __str__(self):
         return f"{self.point.code} on {self.illustration}"
+
+
+class ContentVersion(models.Model):
+    """One row: goes up with every content change; page cache keys and ETags contain it."""
+
+    version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self):
+        return f"content version {self.version}"
+
+    @classmethod
+    def current(cls):
+        row = cls.objects.filter(pk=1).values_list("version", flat=True).first()
+        return row if row is not None else 1

@@ -17,4 +17,5 @@ urlpatterns = [
     path("how-to-press/", views.how_to_press, name="how_to_press"),
     path("safety/", views.safety, name="safety"),
     path("sources/", views.sources, name="sources"),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,10 +1,11 @@
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from .caching import public_page
 from .models import Alias, Condition, Discrepancy, Illustration, Point, Region, Source, Status
 from .search import code_readings, search
 from .sheets import MAX_POINTS, Selection, for_sheet, selection_from
@@ -34,6 +35,7 @@ def not_found(request, exception=None):
 
 
 @require_safe
+@public_page
 def home(request):
     regions = Region.objects.annotate(point_count=Count("points", filter=Q(points__status=Status.PUBLISHED))).order_by(
         "order"
@@ -46,6 +48,7 @@ def home(request):
 
 
 @require_safe
+@public_page
 def region_detail(request, slug):
     region = Region.objects.filter(slug=slug[:MAX_SLUG_LENGTH]).first()
     if region is None:
@@ -56,6 +59,7 @@ def region_detail(request, slug):
 
 
 @require_safe
+@public_page
 @vary_on_headers("HX-Request")
 def point_detail(request, code):
     text = strip_controls(code)[:MAX_SLUG_LENGTH]
@@ -89,6 +93,7 @@ def point_detail(request, code):
 
 
 @require_safe
+@public_page
 def condition_detail(request, slug):
     condition = Condition.objects.for_detail().filter(slug=slug[:MAX_SLUG_LENGTH]).first()
     if condition is None:
@@ -99,6 +104,7 @@ def condition_detail(request, slug):
 
 
 @require_safe
+@public_page
 @vary_on_headers("HX-Request")
 def search_view(request):
     result = search(request.GET.get("q", ""))
@@ -107,11 +113,13 @@ def search_view(request):
 
 
 @require_safe
+@public_page
 def how_to_press(request):
     return render(request, "points/how_to_press.html")
 
 
 @require_safe
+@public_page
 def safety(request):
     pregnancy = (
         Point.objects.for_list()
@@ -122,6 +130,7 @@ def safety(request):
 
 
 @require_safe
+@public_page
 def sources(request):
     discrepancies = Discrepancy.objects.select_related("point", "condition", "fact_source").order_by("order")
     all_sources = Source.objects.prefetch_related(
@@ -150,6 +159,7 @@ def _render_sheet(request, *, title, selection, back_url, condition=None, custom
 
 
 @require_safe
+@public_page
 def point_sheet(request, code):
     point = for_sheet(Point.objects.filter(slug=code[:MAX_SLUG_LENGTH])).first() if code == code.lower() else None
     if point is None:
@@ -164,6 +174,7 @@ def point_sheet(request, code):
 
 
 @require_safe
+@public_page
 def condition_sheet(request, slug):
     condition = Condition.objects.published().filter(slug=slug[:MAX_SLUG_LENGTH]).first()
     if condition is None:
@@ -181,6 +192,7 @@ def condition_sheet(request, slug):
 
 
 @require_safe
+@public_page
 def custom_sheet(request):
     selection = selection_from(",".join(request.GET.getlist("points")) + "," + request.GET.get("add", ""))
     return _render_sheet(
@@ -196,3 +208,8 @@ def sheet_tray(request):
     if not request.htmx:
         return HttpResponseRedirect(reverse("points:custom_sheet") + f"?points={selection.param()}")
     return render(request, "includes/sheet_tray.html", {"selection": selection, "added": request.GET.get("add", "")})
+
+
+def healthz(request):
+    """The cheapest possible view: load balancers' health check and the benchmark's baseline."""
+    return HttpResponse("ok\n", content_type="text/plain")

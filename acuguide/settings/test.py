@@ -1,6 +1,9 @@
 from .base import *  # noqa: F403
 
 DEBUG = False
+# Tests change content without going through the write paths that bump the content
+# version; caching is switched on only in the tests that are about caching.
+ACUGUIDE_PAGE_CACHE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -1,0 +1,99 @@
+"""Whole-page caching for the public, keyed on the content version.
+
+Every content change goes through django-simple-history, whose
+``post_create_historical_record`` signal raises the single content version in
+the database (inside the same transaction) and, after commit, drops the cached
+copy of that number from the shared cache. Every page key and ETag contains
+the version, so an edit made on one app server is visible at once on all of
+them, and browsers and htmx revalidate with ``If-None-Match`` (304).
+
+The cache is an accelerator only: if Redis is down, pages are rendered from
+the database (slower) and nothing fails.
+"""
+
+import functools
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "content-version"
+VERSION_SECONDS = 60  # bounds staleness if a bump's cache delete was lost while Redis was down
+CACHED_HEADERS = ("Content-Type", "Vary", "Content-Language")
+
+
+def _cache_call(method, *args):
+    try:
+        return getattr(cache, method)(*args)
+    except Exception as exc:  # Redis down or slow: behave as a miss
+        logger.warning("cache %s failed: %s", method, exc)
+        return None
+
+
+def content_version():
+    from .models import ContentVersion
+
+    version = _cache_call("get", VERSION_KEY)
+    if version is None:
+        version = ContentVersion.current()
+        _cache_call("set", VERSION_KEY, version, VERSION_SECONDS)
+    return version
+
+
+def content_changed(**kwargs):
+    """Raise the content version (receiver for simple-history's signal, also called directly)."""
+    from .models import ContentVersion
+
+    updated = ContentVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    if not updated:
+        ContentVersion.objects.get_or_create(pk=1, defaults={"version": 2})
+    transaction.on_commit(lambda: _cache_call("delete", VERSION_KEY))
+
+
+def _finish(response, etag):
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"  # always revalidate: cheap with the ETag
+    patch_vary_headers(response, ("Cookie", "HX-Request"))
+    return response
+
+
+def public_page(view):
+    """Serve anonymous GETs from the shared cache, with a version ETag (304 when unchanged)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if (
+            not settings.ACUGUIDE_PAGE_CACHE
+            or request.method not in ("GET", "HEAD")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES  # editors see drafts: never cached
+        ):
+            return view(request, *args, **kwargs)
+        version = content_version()
+        hx = "1" if request.headers.get("HX-Request") else "0"
+        ident = f"{request.get_host()}|{request.get_full_path()}|{hx}"
+        digest = hashlib.blake2b(ident.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+        etag = f'"{version}-{digest}"'
+        if etag in request.headers.get("If-None-Match", ""):
+            return _finish(HttpResponseNotModified(), etag)
+        key = f"page:{version}:{digest}"
+        cached = _cache_call("get", key)
+        if cached is not None:
+            status, content, headers = cached
+            return _finish(HttpResponse(content, status=status, headers=headers), etag)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            headers = {h: response[h] for h in CACHED_HEADERS if h in response}
+            _cache_call("set", key, (200, response.content, headers), settings.ACUGUIDE_PAGE_CACHE_SECONDS)
+            return _finish(response, etag)
+        return response
+
+    return wrapper
