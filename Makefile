@@ -9,7 +9,7 @@ PORT      ?= 8000
 # pyenv picks the version in .python-version; otherwise the newest python3 found.
 PYTHON    ?= $(shell for p in python3.13 python3.12 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test setup check-python lint screenshots clean
+.PHONY: run test setup check-python lint screenshots clean bench
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -43,10 +43,23 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The whole suite on SQLite; then, when PostgreSQL is there (ACUGUIDE_PG_URL, set by
+# `eval "$$(sudo bash .ci/services.sh)"` or by .ci/run), the whole suite again on it
+# (the service tests, which make their own PostgreSQL databases, run once, in the first pass).
 test: $(STAMP) node_modules/axe-core/axe.min.js lint
 	DJANGO_SETTINGS_MODULE=acuguide.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=acuguide.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
+	@if [ -n "$$ACUGUIDE_PG_URL" ]; then \
+	  echo "== The whole suite again, on PostgreSQL =="; \
+	  DATABASE_URL="$$ACUGUIDE_PG_URL" $(PY) -m pytest -m "not services"; \
+	else \
+	  echo "!! ACUGUIDE_PG_URL is not set: the PostgreSQL pass and the service tests did not run." >&2; \
+	fi
+
+# Throughput and latency of the main pages on gunicorn, PostgreSQL and Redis (not part of make test).
+bench: $(STAMP)
+	$(PY) scripts/bench.py
 
 screenshots: setup
 	$(PY) scripts/screenshots.py

@@ -14,6 +14,11 @@ from .text import fold, strip_controls
 MAX_SLUG_LENGTH = 40
 
 
+def _clean(value):
+    """URL text made safe for any database (PostgreSQL refuses NUL) and of bounded length."""
+    return strip_controls(value)[:MAX_SLUG_LENGTH]
+
+
 def _template(request, name, partial):
     """The whole page, or only the named partial for an htmx request."""
     return f"{name}#{partial}" if request.htmx and not request.htmx.boosted else name
@@ -50,7 +55,7 @@ def home(request):
 @require_safe
 @public_page
 def region_detail(request, slug):
-    region = Region.objects.filter(slug=slug[:MAX_SLUG_LENGTH]).first()
+    region = Region.objects.filter(slug=_clean(slug)).first()
     if region is None:
         return _not_found(request, "region", slug)
     points = Point.objects.for_list().filter(region=region)
@@ -95,7 +100,7 @@ def point_detail(request, code):
 @require_safe
 @public_page
 def condition_detail(request, slug):
-    condition = Condition.objects.for_detail().filter(slug=slug[:MAX_SLUG_LENGTH]).first()
+    condition = Condition.objects.for_detail().filter(slug=_clean(slug)).first()
     if condition is None:
         return _not_found(request, "condition", slug)
     numbers = {ind.point_id: n for n, ind in enumerate(condition.indications.all(), start=1)}
@@ -161,7 +166,7 @@ def _render_sheet(request, *, title, selection, back_url, condition=None, custom
 @require_safe
 @public_page
 def point_sheet(request, code):
-    point = for_sheet(Point.objects.filter(slug=code[:MAX_SLUG_LENGTH])).first() if code == code.lower() else None
+    point = for_sheet(Point.objects.filter(slug=_clean(code))).first() if code == code.lower() else None
     if point is None:
         response = point_detail(request, code)  # redirects other spellings, or a friendly 404
         if response.status_code == 301:
@@ -176,7 +181,7 @@ def point_sheet(request, code):
 @require_safe
 @public_page
 def condition_sheet(request, slug):
-    condition = Condition.objects.published().filter(slug=slug[:MAX_SLUG_LENGTH]).first()
+    condition = Condition.objects.published().filter(slug=_clean(slug)).first()
     if condition is None:
         return _not_found(request, "condition", slug)
     slugs = list(

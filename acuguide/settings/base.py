@@ -102,7 +102,7 @@ CACHES = {
     )
 }
 # Public pages are cached whole, keyed on the content version (points/caching.py).
-ACUGUIDE_PAGE_CACHE = True
+ACUGUIDE_PAGE_CACHE = os.environ.get("ACUGUIDE_PAGE_CACHE", "1") != "0"
 ACUGUIDE_PAGE_CACHE_SECONDS = 600
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Start the PostgreSQL and Redis servers the test suite runs against (Debian packages).
+# Idempotent: safe to run when they are already up. Prints the variables to export.
+set -euo pipefail
+
+PGVER=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+if ! pg_lsclusters -h | awk '{print $2}' | grep -qx main; then
+  pg_createcluster "$PGVER" main >/dev/null
+fi
+pg_ctlcluster "$PGVER" main start 2>/dev/null || true
+for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
+pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not start" >&2; exit 1; }
+
+psql_admin() { su postgres -c "psql -qAtX -c \"$1\""; }
+[ "$(psql_admin "SELECT 1 FROM pg_roles WHERE rolname='acuguide'")" = "1" ] ||
+  psql_admin "CREATE ROLE acuguide LOGIN SUPERUSER PASSWORD 'acuguide'"
+[ "$(psql_admin "SELECT 1 FROM pg_database WHERE datname='acuguide'")" = "1" ] ||
+  su postgres -c "createdb -O acuguide acuguide"
+
+if ! redis-cli -p 6379 ping >/dev/null 2>&1; then
+  redis-server --port 6379 --bind 127.0.0.1 --daemonize yes --save "" --appendonly no >/dev/null
+  for _ in $(seq 1 50); do redis-cli -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+redis-cli -p 6379 ping >/dev/null || { echo "Redis did not start" >&2; exit 1; }
+
+echo "export ACUGUIDE_PG_URL=postgres://acuguide:acuguide@127.0.0.1:5432/acuguide"
+echo "export ACUGUIDE_REDIS_URL=redis://127.0.0.1:6379/0"
+echo "export ACUGUIDE_PG_VERSION=$PGVER"
