@@ -2,6 +2,8 @@
 # Start the PostgreSQL and Redis servers the test suite runs against (Debian packages).
 # Idempotent: safe to run when they are already up. Prints the variables to export.
 set -euo pipefail
+# Everything but the final exports goes to stderr, so `eval "$(bash .ci/services.sh)"` is safe.
+exec 3>&1 1>&2
 
 PGVER=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
 if ! pg_lsclusters -h | awk '{print $2}' | grep -qx main; then
@@ -23,6 +25,8 @@ if ! redis-cli -p 6379 ping >/dev/null 2>&1; then
 fi
 redis-cli -p 6379 ping >/dev/null || { echo "Redis did not start" >&2; exit 1; }
 
-echo "export ACUGUIDE_PG_URL=postgres://acuguide:acuguide@127.0.0.1:5432/acuguide"
-echo "export ACUGUIDE_REDIS_URL=redis://127.0.0.1:6379/0"
-echo "export ACUGUIDE_PG_VERSION=$PGVER"
+{
+  echo "export ACUGUIDE_PG_URL=postgres://acuguide:acuguide@127.0.0.1:5432/acuguide"
+  echo "export ACUGUIDE_REDIS_URL=redis://127.0.0.1:6379/0"
+  echo "export ACUGUIDE_PG_VERSION=$PGVER"
+} >&3

@@ -260,6 +260,7 @@ class Point(models.Model):
 
     class Meta:
         ordering = ["order_key"]
+        indexes = [models.Index(fields=["region", "status"], name="point_region_status")]
         permissions = [
             ("publish_point", "Can publish or unpublish points"),
             ("revert_content", "Can revert content to an earlier version"),

@@ -140,7 +140,12 @@ def sources(request):
     discrepancies = Discrepancy.objects.select_related("point", "condition", "fact_source").order_by("order")
     all_sources = Source.objects.prefetch_related(
         Prefetch("discrepancies", queryset=discrepancies.filter(ref__startswith="E"))
-    ).annotate(citation_count=Count("citations"))
+    ).annotate(
+        citation_count=Count(
+            "citations",
+            filter=Q(citations__point__status=Status.PUBLISHED) | Q(citations__condition__status=Status.PUBLISHED),
+        )
+    )
     conflicts = discrepancies.filter(ref__startswith="C").prefetch_related("sources")
     return render(request, "points/sources.html", {"sources": all_sources, "conflicts": conflicts})
 

@@ -91,7 +91,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "points.redis_cache.PooledRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "acuguide",
             # fail fast when Redis is down: the site answers from the database instead
