@@ -64,36 +64,52 @@ def _finish(response, etag):
     return response
 
 
-def public_page(view):
-    """Serve anonymous GETs from the shared cache, with a version ETag (304 when unchanged)."""
+def _cacheable(request):
+    return (
+        settings.ACUGUIDE_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES  # editors see drafts: never cached
+        and not request.path.startswith(("/admin/", "/static/", "/media/"))
+    )
 
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if (
-            not settings.ACUGUIDE_PAGE_CACHE
-            or request.method not in ("GET", "HEAD")
-            or settings.SESSION_COOKIE_NAME in request.COOKIES  # editors see drafts: never cached
-        ):
-            return view(request, *args, **kwargs)
+
+def page_cache(get_response):
+    """Serve anonymous GETs of public pages from the shared cache, early in the middleware
+    chain (before sessions, auth, CSRF and messages), with a version ETag and 304s.
+    Misses go through the view; responses of views marked ``@public_page`` are stored."""
+
+    def middleware(request):
+        if not _cacheable(request):
+            return get_response(request)
         version = content_version()
         hx = "1" if request.headers.get("HX-Request") else "0"
         ident = f"{request.get_host()}|{request.get_full_path()}|{hx}"
         digest = hashlib.blake2b(ident.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
         etag = f'"{version}-{digest}"'
-        if etag in request.headers.get("If-None-Match", ""):
-            return _finish(HttpResponseNotModified(), etag)
         key = f"page:{version}:{digest}"
+        if etag in request.headers.get("If-None-Match", ""):  # same version: the page has not changed
+            return _finish(HttpResponseNotModified(), etag)
         cached = _cache_call("get", key)
         if cached is not None:
             status, content, headers = cached
             return _finish(HttpResponse(content, status=status, headers=headers), etag)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
+        response = get_response(request)
+        if getattr(response, "acuguide_public", False) and response.status_code == 200 and not response.cookies:
             headers = {h: response[h] for h in CACHED_HEADERS if h in response}
             _cache_call("set", key, (200, response.content, headers), settings.ACUGUIDE_PAGE_CACHE_SECONDS)
             return _finish(response, etag)
+        return response
+
+    return middleware
+
+
+def public_page(view):
+    """Mark a view's responses as the same for every anonymous visitor (page_cache stores them)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.acuguide_public = True
         return response
 
     return wrapper

@@ -1,3 +1,4 @@
+import functools
 import re
 
 from django import template
@@ -69,9 +70,14 @@ def citations(obj, claim):
 ARTICLE_RE = re.compile(r"\b(?:([Aa])rticle[- ])?00([0-4])\b")
 
 
+@functools.cache
+def _sources_url():
+    return reverse("points:sources")
+
+
 def _link_articles(escaped_html):
     """Turn our internal "article-002" references into links to the sources page."""
-    url = reverse("points:sources")
+    url = _sources_url()
 
     def link(match):
         number = int(match.group(2))
