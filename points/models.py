@@ -2,7 +2,7 @@ import unicodedata
 
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -260,7 +260,8 @@ class Point(models.Model):
 
     class Meta:
         ordering = ["order_key"]
-        indexes = [models.Index(fields=["region", "status"], name="point_region_status")]
+        # public lists filter on status first: with many drafts this keeps them index-only
+        indexes = [models.Index(fields=["status", "region"], name="point_status_region")]
         permissions = [
             ("publish_point", "Can publish or unpublish points"),
             ("revert_content", "Can revert content to an earlier version"),
@@ -357,13 +358,6 @@ class Alias(models.Model):
 class ConditionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
-
-    def for_list(self):
-        return (
-            self.published()
-            .annotate(point_count=Count("indications", filter=Q(indications__point__status=Status.PUBLISHED)))
-            .order_by("order", "name")  # Meta.ordering is not applied to GROUP BY queries
-        )
 
     def for_detail(self):
         return self.published().prefetch_related(
