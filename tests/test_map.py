@@ -97,3 +97,19 @@ def test_markers_lie_inside_their_figure_and_are_big_enough(site, page, slug):
 def test_map_pages_have_no_accessibility_violations(site, page, path):
     page.goto(site + path)
     assert axe_violations(page) == []
+
+
+def test_desktop_panel_sits_beside_the_figure_and_phone_below(site, browser):
+    """The layout a person sees: side by side at 1280 px, stacked at 390 px."""
+    for width, beside in ((1280, True), (390, False)):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(site + "/regions/hand/")
+        figure = page.locator(".figures").bounding_box()
+        panel = page.locator("#panel").bounding_box()
+        if beside:
+            assert panel["x"] >= figure["x"] + figure["width"], (figure, panel)
+        else:
+            assert panel["y"] >= figure["y"] + figure["height"], (figure, panel)
+        assert not page.locator("#sheet-link").is_visible()  # empty sheet: no "My sheet (0)"
+        context.close()

@@ -33,3 +33,16 @@ def test_first_visit_under_budget(client, path):
     total, assets = transferred(client, path)
     assert any(a.endswith("htmx-2.min.js") for a in assets) or path == "/sources/"
     assert total < BUDGET, f"{path}: {total / 1024:.1f} KB"
+
+
+def test_stylesheets_have_balanced_braces():
+    """A stray brace makes browsers drop the next rule silently (it once broke the map layout)."""
+    from pathlib import Path
+
+    for css in Path(finders.find("css/site.css")).parent.parent.rglob("*.css"):
+        text = css.read_text()
+        depth = 0
+        for ch in text:
+            depth += {"{": 1, "}": -1}.get(ch, 0)
+            assert depth >= 0, f"{css}: a closing brace without an opening one"
+        assert depth == 0, f"{css}: unclosed block"
