@@ -101,16 +101,28 @@ class ContentAdmin(SimpleHistoryAdmin):
         formset.save_m2m()
 
 
-class VersionedAdminMixin:
-    """Optimistic locking: a stale save is refused with a clear message (see points/locking.py)."""
-
-    form = VersionedForm
+class ConflictSafeAdminMixin:
+    """For admins with versioned forms: no version check when a reviewer reverts, and a
+    race lost after validation becomes a message instead of a 500 (points/locking.py)."""
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if _is_revert(request):
             return type(form.__name__, (form,), {"check_version": False})
         return form
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except EditConflict as exc:  # everything was rolled back: say so
+            self.message_user(request, exc.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class VersionedAdminMixin(ConflictSafeAdminMixin):
+    """Optimistic locking: a stale save is refused with a clear message (see points/locking.py)."""
+
+    form = VersionedForm
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -126,13 +138,6 @@ class VersionedAdminMixin:
             expected_version=form.cleaned_data["version"],
             save=lambda: super(VersionedAdminMixin, self).save_model(request, obj, form, change),
         )
-
-    def changeform_view(self, request, *args, **kwargs):
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except EditConflict as exc:  # lost a race after validation: everything rolled back, say so
-            self.message_user(request, exc.message, level=messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class PublishPermissionMixin:

@@ -9,13 +9,12 @@ shows the picker.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
-from .admin import ContentAdmin, _is_revert
-from .locking import EditConflict, conflict_message, versioned_save
+from .admin import ConflictSafeAdminMixin, ContentAdmin, _is_revert
+from .locking import refuse_stale, versioned_save
 from .models import Illustration, Placement, Source
 from .services import point_relocate
 from .widgets import LocationPickerWidget
@@ -100,10 +99,8 @@ class PlacementAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk is None:
             return cleaned
-        if self.check_version and "version" in cleaned:
-            current = Placement.objects.select_for_update().filter(pk=self.instance.pk).first()
-            if current is not None and current.version != cleaned["version"]:
-                raise EditConflict(conflict_message(current, self.initial, self.changed_data))
+        if self.check_version:
+            refuse_stale(self)
         reason = (cleaned.get("reason") or "").strip()
         cleaned["reason"] = reason
         if self.location_changed and not reason:
@@ -116,7 +113,7 @@ class PlacementAdminForm(forms.ModelForm):
 
 
 @admin.register(Placement)
-class PlacementAdmin(ContentAdmin):
+class PlacementAdmin(ConflictSafeAdminMixin, ContentAdmin):
     """Revert is for reviewers only (ContentAdmin); every move goes through ``point_relocate``."""
 
     form = PlacementAdminForm
@@ -160,12 +157,6 @@ class PlacementAdmin(ContentAdmin):
             kwargs["queryset"] = Illustration.objects.select_related("region")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if _is_revert(request):
-            return type(form.__name__, (form,), {"check_version": False})
-        return form
-
     def save_model(self, request, obj, form, change):
         if change:
             expected = form.cleaned_data.get("version")
@@ -175,13 +166,6 @@ class PlacementAdmin(ContentAdmin):
                 obj=obj, expected_version=expected, save=lambda: self._save_placement(request, obj, form, change)
             )
         return self._save_placement(request, obj, form, change)
-
-    def changeform_view(self, request, *args, **kwargs):
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except EditConflict as exc:  # lost a race after validation: everything rolled back, say so
-            self.message_user(request, exc.message, level=messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def _save_placement(self, request, obj, form, change):
         reason = form.cleaned_data.get("reason", "")

@@ -38,13 +38,19 @@ class VersionedForm(forms.ModelForm):
         changed = [f for f in self.changed_data if f not in {"version", "change_reason"}]
         if instance.pk is not None and changed and self.check_version and not cleaned.get("change_reason"):
             self.add_error("change_reason", "Say briefly why you made this change; it goes into the history.")
-        if instance.pk is None or "version" not in cleaned or not self.check_version:
-            return cleaned
-        model = type(instance)
-        current = model.objects.select_for_update().filter(pk=instance.pk).first()
-        if current is not None and current.version != cleaned["version"]:
-            raise EditConflict(conflict_message(current, self.initial, self.changed_data))
+        if self.check_version:
+            refuse_stale(self)
         return cleaned
+
+
+def refuse_stale(form):
+    """Lock the row and raise EditConflict if someone saved it since ``form`` was loaded."""
+    instance, submitted = form.instance, form.cleaned_data.get("version")
+    if instance.pk is None or submitted is None:
+        return
+    current = type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+    if current is not None and current.version != submitted:
+        raise EditConflict(conflict_message(current, form.initial, form.changed_data))
 
 
 def conflict_message(current, initial, yours):
