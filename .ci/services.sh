@@ -7,13 +7,20 @@ set -euo pipefail
 # the pipe of `eval "$(...)"` or of a CI runner open would make the caller wait for ever.
 exec 3>&1 1>&2
 log=${TMPDIR:-/tmp}/acuguide-services.log
+: >"$log"
 daemon() { "$@" </dev/null >>"$log" 2>&1 3>&-; }
 
 PGVER=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
 if ! pg_lsclusters -h | awk '{print $2}' | grep -qx main; then
   daemon pg_createcluster "$PGVER" main
 fi
-daemon pg_ctlcluster "$PGVER" main start || true
+# A server killed without a shutdown leaves its pid and socket lock files behind; PostgreSQL
+# removes them itself once their process is gone, so a failed start is tried again.
+for _ in 1 2 3; do
+  pg_isready -q -h 127.0.0.1 -p 5432 && break
+  daemon pg_ctlcluster "$PGVER" main start && break
+  sleep 2
+done
 for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
 pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not start; $log says:" >&2; cat "$log" >&2; exit 1; }
 
