@@ -84,7 +84,7 @@ def page_cache(get_response):
         version = content_version()
         hx = "1" if request.headers.get("HX-Request") else "0"
         ident = f"{request.get_host()}|{request.get_full_path()}|{hx}"
-        digest = hashlib.blake2b(ident.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+        digest = hashlib.blake2b(ident.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
         etag = f'"{version}-{digest}"'
         key = f"page:{version}:{digest}"
         if etag in request.headers.get("If-None-Match", ""):  # same version: the page has not changed

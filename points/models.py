@@ -180,31 +180,35 @@ class PointQuerySet(models.QuerySet):
         """What a row in any list of points shows: names, region, badges."""
         return self.published().select_related("region", "meridian").order_by("region__order", "order_key")
 
+    def for_page(self, *, include_drafts=False):
+        """The point itself with its region and meridian (title, breadcrumb): one query.
+        The rest of the page comes from ``detail_prefetches`` when it is rendered."""
+        return (self if include_drafts else self.published()).select_related("region", "meridian")
+
     def for_detail(self, *, include_drafts=False):
         """Everything the point page shows, in a fixed number of queries (drafts for staff previews)."""
-        return (
-            (self if include_drafts else self.published())
-            .select_related("region", "meridian")
-            .prefetch_related(
-                Prefetch("aliases", queryset=Alias.objects.order_by("kind", "text")),
-                Prefetch(
-                    "citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")
-                ),
-                Prefetch(
-                    "indications",
-                    queryset=Indication.objects.filter(condition__status=Status.PUBLISHED)
-                    .select_related("condition")
-                    .order_by("condition__order"),
-                ),
-                Prefetch(
-                    "discrepancies",
-                    queryset=Discrepancy.objects.filter(display=Discrepancy.Display.POINT)
-                    .select_related("fact_source")
-                    .prefetch_related("sources")
-                    .order_by("order"),
-                ),
-            )
-        )
+        return self.for_page(include_drafts=include_drafts).prefetch_related(*detail_prefetches())
+
+
+def detail_prefetches():
+    """What the point panel shows besides the point row: aliases, citations, uses, corrections."""
+    return [
+        Prefetch("aliases", queryset=Alias.objects.order_by("kind", "text")),
+        Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")),
+        Prefetch(
+            "indications",
+            queryset=Indication.objects.filter(condition__status=Status.PUBLISHED)
+            .select_related("condition")
+            .order_by("condition__order"),
+        ),
+        Prefetch(
+            "discrepancies",
+            queryset=Discrepancy.objects.filter(display=Discrepancy.Display.POINT)
+            .select_related("fact_source")
+            .prefetch_related("sources")
+            .order_by("order"),
+        ),
+    ]
 
 
 class Point(models.Model):

@@ -1,12 +1,25 @@
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from .caching import public_page
-from .models import Alias, Condition, Discrepancy, Illustration, Indication, Point, Region, Source, Status
+from .fragments import Fragment, cached_row
+from .models import (
+    Alias,
+    Condition,
+    Discrepancy,
+    Illustration,
+    Indication,
+    Point,
+    Region,
+    Source,
+    Status,
+    detail_prefetches,
+)
 from .search import code_readings, search
 from .sheets import MAX_POINTS, Selection, for_sheet, selection_from
 from .text import fold, strip_controls
@@ -61,12 +74,16 @@ def home(request):
 @require_safe
 @public_page
 def region_detail(request, slug):
-    region = Region.objects.filter(slug=_clean(slug)).first()
+    text = _clean(slug)
+    region = cached_row("region", text, load=lambda: Region.objects.filter(slug=text).first())
     if region is None:
         return _not_found(request, "region", slug)
+    # Both lists are lazy: a cached fragment (points.fragments) never runs their queries.
     points = Point.objects.for_list().filter(region=region)
     figures = Illustration.objects.filter(region=region).select_related("region").for_map()
-    return render(request, "points/region.html", {"region": region, "points": points, "figures": figures})
+    fragment = Fragment.for_page(request, "region", region.slug)
+    context = {"region": region, "points": points, "figures": figures, "fragment": fragment}
+    return render(request, "points/region.html", context)
 
 
 @require_safe
@@ -75,12 +92,27 @@ def region_detail(request, slug):
 def point_detail(request, code):
     text = strip_controls(code)[:MAX_SLUG_LENGTH]
     staff = request.user.is_authenticated and request.user.is_staff
-    point = Point.objects.for_detail(include_drafts=staff).filter(slug=text).first() if text == code else None
+    point = None
+    if text == code and staff:
+        point = Point.objects.for_page(include_drafts=True).filter(slug=text).first()
+    elif text == code:
+        point = cached_row("point", text, load=lambda: Point.objects.for_page().filter(slug=text).first())
     if point is not None:
+        # The panel's related rows and the figures are loaded only when the content is rendered,
+        # not when it comes from the fragment cache.
+        def prepare():
+            prefetch_related_objects([point], *detail_prefetches())
+
+        if staff or point.status != Status.PUBLISHED:
+            fragment = Fragment.off(prepare)  # previews are never cached
+        else:
+            fragment = Fragment.for_page(request, "point", point.slug, prepare=prepare)
         if request.htmx and not request.htmx.boosted:
-            return render(request, "points/point.html#panel", {"point": point})
-        figures = Illustration.objects.showing([point]).select_related("region").for_map(points=[point])
-        return render(request, "points/point.html", {"point": point, "figures": figures})
+            return render(request, "points/point.html#panel", {"point": point, "fragment": fragment})
+        figures = SimpleLazyObject(
+            lambda: list(Illustration.objects.showing([point]).select_related("region").for_map(points=[point]))
+        )
+        return render(request, "points/point.html", {"point": point, "figures": figures, "fragment": fragment})
 
     # Another spelling: a code (UB23, lv3, BL-23) or a name (Hoku, Shenshu).
     readings = [r for r in code_readings(text) if r.point is not None]

@@ -27,6 +27,8 @@ from tests.servers import fetch, fresh_database, gunicorn, manage, prod_env, red
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 TARGETS = {"cached point page": 0.8, "uncached point page": 0.25, "304 revalidation": 0.6}
+NO_PAGE_CACHE = {"ACUGUIDE_PAGE_CACHE": "0"}  # "uncached": every request runs the view (fragments may be cached)
+NO_CACHE = {**NO_PAGE_CACHE, "ACUGUIDE_FRAGMENT_CACHE": "0"}  # "cold": nothing cached, every query and template
 PAGES = ["/", "/regions/back/", "/points/bl23/", "/conditions/sciatica/", "/search/?q=zusanli", "/sources/"]
 
 
@@ -58,7 +60,7 @@ def wrk(port, path, headers=()):
 
 
 def page_stats(env, port):
-    """Queries (in-process, uncached), bytes and median latency (over HTTP, uncached) per page."""
+    """Queries (in-process), bytes and median latency (over HTTP) per page, with nothing cached."""
     snippet = (
         "import json; from django.db import connection; from django.test import Client; "
         "from django.test.utils import CaptureQueriesContext; c = Client(HTTP_X_FORWARDED_PROTO='https'); out = {}\n"
@@ -67,7 +69,7 @@ def page_stats(env, port):
         "    out[p] = len(q.captured_queries)\n"
         "print(json.dumps(out))"
     )
-    queries = json.loads(manage({**env, "ACUGUIDE_PAGE_CACHE": "0"}, "shell", "-c", snippet).strip().splitlines()[-1])
+    queries = json.loads(manage({**env, **NO_CACHE}, "shell", "-c", snippet).strip().splitlines()[-1])
     stats = {}
     for path in PAGES:
         for _ in range(10):  # warm the worker, the connection and PostgreSQL's buffers
@@ -103,7 +105,8 @@ def main():
         results = {}
         with (
             gunicorn(env, workers=workers) as cached,
-            gunicorn({**env, "ACUGUIDE_PAGE_CACHE": "0"}, workers=workers) as raw,
+            gunicorn({**env, **NO_PAGE_CACHE}, workers=workers) as raw,
+            gunicorn({**env, **NO_CACHE}, workers=workers) as cold,
         ):
             etag = fetch(cached, "/points/bl23/")[1]["ETag"]
             css = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', fetch(cached, "/")[2]).group(1)
@@ -111,9 +114,11 @@ def main():
                 "trivial view (/healthz)": (cached, "/healthz", ()),
                 "cached point page": (cached, "/points/bl23/", ()),
                 "uncached point page": (raw, "/points/bl23/", ()),
+                "cold point page (no cache at all)": (cold, "/points/bl23/", ()),
                 "304 revalidation": (cached, "/points/bl23/", (f"If-None-Match: {etag}",)),
                 "region page (cached)": (cached, "/regions/back/", ()),
                 "region page (uncached)": (raw, "/regions/back/", ()),
+                "region page (cold)": (cold, "/regions/back/", ()),
                 "search (cached)": (cached, "/search/?q=zusanli", ()),
                 "search (uncached)": (raw, "/search/?q=zusanli", ()),
                 "static file (WhiteNoise)": (cached, css, ()),
@@ -122,10 +127,10 @@ def main():
                 fetch(port, path)  # warm
                 # best of two runs: on a small shared machine one run can catch a busy moment
                 results[name] = max((wrk(port, path, headers) for _ in range(2)), key=lambda r: r["rps"])
-            one = page_stats(env, raw)
+            one = page_stats(env, cold)
             manage(env, "make_synthetic_points", "--copies", "99")
             manage(env, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
-            hundred = page_stats(env, raw)
+            hundred = page_stats(env, cold)
     report(results, one, hundred, workers)
 
 
@@ -157,7 +162,13 @@ def report(results, one, hundred, workers):
         f"machine, wrk with {CONNECTIONS} connections for {SECONDS} s per row, through the production settings "
         "(as if behind the TLS proxy).\n\n"
         f"Machine: {machine()}.\n\n{table}\n\n"
-        "100x content = 99 draft copies of every point (2,673 extra points with their aliases, citations, "
+        "Cached: the whole response from the page cache. Uncached: the page cache is off, so every request runs "
+        "the view, its title query and the page template; the content (point panel, figures, footnotes) comes from "
+        "the fragment cache, keyed on the content version like the page cache (points/fragments.py). This is what "
+        "a page-cache miss costs (another query string, a visitor with a cookie). Cold: no cache at all, every "
+        "query and template, as right after an edit; no target, shown so the cost of rendering stays visible.\n\n"
+        "The per-page rows below are cold renders. 100x content = 99 draft copies of every point (2,673 extra "
+        "points with their aliases, citations, "
         "indications and placements): the database grows a hundredfold while the public pages stay the same, so "
         "queries and bytes must be equal and latency may grow at most 1.5x. Query counts for published growth are "
         "asserted in tests/test_queries.py.\n"

@@ -25,6 +25,15 @@ SLUG_ROUTES = ["/points/{}/", "/regions/{}/", "/conditions/{}/", "/points/{}/she
 COMMON = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
+@pytest.fixture(autouse=True, params=[False, True], ids=["no cache", "page and fragment cache"])
+def caches(request, settings):
+    """Every case runs rendered fresh and through the caches (whose keys are built from the input)."""
+    from django.core.cache import cache
+
+    settings.ACUGUIDE_PAGE_CACHE = settings.ACUGUIDE_FRAGMENT_CACHE = request.param
+    cache.clear()
+
+
 @COMMON
 @given(path=st.sampled_from(PARAM_PATHS), name=st.sampled_from(PARAM_NAMES), value=nasty_text, htmx=st.booleans())
 def test_query_parameters(client, path, name, value, htmx):

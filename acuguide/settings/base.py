@@ -106,6 +106,8 @@ CACHES = {
 # Public pages are cached whole, keyed on the content version (points/caching.py).
 ACUGUIDE_PAGE_CACHE = os.environ.get("ACUGUIDE_PAGE_CACHE", "1") != "0"
 ACUGUIDE_PAGE_CACHE_SECONDS = 600
+# The main content of point and region pages, cached below the page cache (points.fragments).
+ACUGUIDE_FRAGMENT_CACHE = os.environ.get("ACUGUIDE_FRAGMENT_CACHE", "1") != "0"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

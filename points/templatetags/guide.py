@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from points.citations import CitationList
 from points.figures import markers_for
+from points.fragments import Fragment
 from points.models import Source
 from points.sheets import sheet_crop
 
@@ -150,3 +151,27 @@ def without(selection, index):
 def compact_lines(text):
     """Drop blank lines (for print, where every millimetre counts)."""
     return "\n".join(line for line in (text or "").splitlines() if line.strip())
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, fragment):
+        self.nodelist, self.fragment = nodelist, fragment
+
+    def render(self, context):
+        fragment = self.fragment.resolve(context)
+        if not isinstance(fragment, Fragment) or context.get("_in_fragment"):
+            return self.nodelist.render(context)  # no fragment here, or part of an outer one
+        with context.push(_in_fragment=True):
+            return mark_safe(fragment.render(lambda: self.nodelist.render(context)))  # noqa: S308 (our own render)
+
+
+@register.tag("fragment")
+def fragment_tag(parser, token):
+    """``{% fragment f %}...{% endfragment %}``: the content cached as ``f`` says (points.fragments).
+    The footnotes must be inside: a cached fragment adds no citations to the page."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% fragment %} takes one argument: a Fragment")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, parser.compile_filter(bits[1]))
