@@ -29,7 +29,7 @@ VERSION_SECONDS = 60  # bounds staleness if a bump's cache delete was lost while
 CACHED_HEADERS = ("Content-Type", "Vary", "Content-Language")
 
 
-def _cache_call(method, *args):
+def cache_call(method, *args):
     try:
         return getattr(cache, method)(*args)
     except Exception as exc:  # Redis down or slow: behave as a miss
@@ -37,13 +37,33 @@ def _cache_call(method, *args):
         return None
 
 
+def request_version(request):
+    """The content version, read once per request (the page cache, fragments and rows share it)."""
+    try:
+        return request.acuguide_version
+    except AttributeError:
+        request.acuguide_version = content_version()
+        return request.acuguide_version
+
+
+def digest(*parts):
+    """A short stable key for any text parts (lone surrogates in odd URLs included)."""
+    ident = "|".join(map(str, parts))
+    return hashlib.blake2b(ident.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def wants_partial(request):
+    """An htmx request for part of a page (a boosted request wants the whole page)."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
 def content_version():
     from .models import ContentVersion
 
-    version = _cache_call("get", VERSION_KEY)
+    version = cache_call("get", VERSION_KEY)
     if version is None:
         version = ContentVersion.current()
-        _cache_call("set", VERSION_KEY, version, VERSION_SECONDS)
+        cache_call("set", VERSION_KEY, version, VERSION_SECONDS)
     return version
 
 
@@ -54,7 +74,7 @@ def content_changed(**kwargs):
     updated = ContentVersion.objects.filter(pk=1).update(version=F("version") + 1)
     if not updated:
         ContentVersion.objects.get_or_create(pk=1, defaults={"version": 2})
-    transaction.on_commit(lambda: _cache_call("delete", VERSION_KEY))
+    transaction.on_commit(lambda: cache_call("delete", VERSION_KEY))
 
 
 def _finish(response, etag):
@@ -81,22 +101,21 @@ def page_cache(get_response):
     def middleware(request):
         if not _cacheable(request):
             return get_response(request)
-        version = content_version()
-        hx = "1" if request.headers.get("HX-Request") else "0"
-        ident = f"{request.get_host()}|{request.get_full_path()}|{hx}"
-        digest = hashlib.blake2b(ident.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-        etag = f'"{version}-{digest}"'
-        key = f"page:{version}:{digest}"
+        version = request_version(request)
+        hx = "1" if request.headers.get("HX-Request") else "0"  # before HtmxMiddleware: the raw header
+        ident = digest(request.get_host(), request.get_full_path(), hx)
+        etag = f'"{version}-{ident}"'
+        key = f"page:{version}:{ident}"
         if etag in request.headers.get("If-None-Match", ""):  # same version: the page has not changed
             return _finish(HttpResponseNotModified(), etag)
-        cached = _cache_call("get", key)
+        cached = cache_call("get", key)
         if cached is not None:
             status, content, headers = cached
             return _finish(HttpResponse(content, status=status, headers=headers), etag)
         response = get_response(request)
         if getattr(response, "acuguide_public", False) and response.status_code == 200 and not response.cookies:
             headers = {h: response[h] for h in CACHED_HEADERS if h in response}
-            _cache_call("set", key, (200, response.content, headers), settings.ACUGUIDE_PAGE_CACHE_SECONDS)
+            cache_call("set", key, (200, response.content, headers), settings.ACUGUIDE_PAGE_CACHE_SECONDS)
             return _finish(response, etag)
         return response
 

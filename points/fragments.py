@@ -14,12 +14,11 @@ on a miss. Drafts and staff previews are never cached (``Fragment.off()``).
 breadcrumb under the same version, so a fragment hit needs no query at all.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from .caching import _cache_call, content_version
+from .caching import cache_call, digest, request_version, wants_partial
 
 
 @dataclass
@@ -37,38 +36,38 @@ class Fragment:
         request adds whether it is the htmx panel or the whole page."""
         if not settings.ACUGUIDE_FRAGMENT_CACHE:
             return cls.off(prepare)
-        hx = "panel" if request.htmx and not request.htmx.boosted else "page"
-        return cls(_key("fragment", name, hx, *parts), prepare)
+        variant = "panel" if wants_partial(request) else "page"
+        return cls(_key(request, "fragment", name, variant, *parts), prepare)
 
     def render(self, render):
         """The cached HTML, or ``render()``'s (after ``prepare``), stored for next time."""
-        if self.key:
-            html = _cache_call("get", self.key)
-            if html is not None:
-                return html
-        if self.prepare is not None:
-            self.prepare()
-        html = render()
-        if self.key:
-            _cache_call("set", self.key, html, settings.ACUGUIDE_PAGE_CACHE_SECONDS)
-        return html
+
+        def build():
+            if self.prepare is not None:
+                self.prepare()
+            return render()
+
+        return _remembered(self.key, build)
 
 
-def _key(kind, *parts):
-    ident = "|".join(map(str, parts))
-    digest = hashlib.blake2b(ident.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-    return f"{kind}:{content_version()}:{digest}"
-
-
-def cached_row(name, *parts, load):
+def cached_row(request, name, *parts, load):
     """``load()`` (a published row, or None), cached under the content version when fragments are on.
     Only for public pages: a staff preview must load its row itself (drafts are never cached)."""
-    if not settings.ACUGUIDE_FRAGMENT_CACHE:
-        return load()
-    key = _key("row", name, *parts)
-    row = _cache_call("get", key)
-    if row is None:
-        row = load()
-        if row is not None:
-            _cache_call("set", key, row, settings.ACUGUIDE_PAGE_CACHE_SECONDS)
-    return row
+    key = _key(request, "row", name, *parts) if settings.ACUGUIDE_FRAGMENT_CACHE else None
+    return _remembered(key, load)
+
+
+def _key(request, kind, *parts):
+    return f"{kind}:{request_version(request)}:{digest(*parts)}"
+
+
+def _remembered(key, compute):
+    """The value cached under ``key``, or ``compute()``'s, stored unless None (no key: no cache)."""
+    if key:
+        value = cache_call("get", key)
+        if value is not None:
+            return value
+    value = compute()
+    if key and value is not None:
+        cache_call("set", key, value, settings.ACUGUIDE_PAGE_CACHE_SECONDS)
+    return value

@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from .caching import public_page
+from .caching import public_page, wants_partial
 from .fragments import Fragment, cached_row
 from .models import (
     Alias,
@@ -34,7 +34,7 @@ def _clean(value):
 
 def _template(request, name, partial):
     """The whole page, or only the named partial for an htmx request."""
-    return f"{name}#{partial}" if request.htmx and not request.htmx.boosted else name
+    return f"{name}#{partial}" if wants_partial(request) else name
 
 
 def _not_found(request, what, text=""):
@@ -75,7 +75,7 @@ def home(request):
 @public_page
 def region_detail(request, slug):
     text = _clean(slug)
-    region = cached_row("region", text, load=lambda: Region.objects.filter(slug=text).first())
+    region = cached_row(request, "region", text, load=lambda: Region.objects.filter(slug=text).first())
     if region is None:
         return _not_found(request, "region", slug)
     # Both lists are lazy: a cached fragment (points.fragments) never runs their queries.
@@ -93,21 +93,18 @@ def point_detail(request, code):
     text = strip_controls(code)[:MAX_SLUG_LENGTH]
     staff = request.user.is_authenticated and request.user.is_staff
     point = None
-    if text == code and staff:
+    if text == code and staff:  # staff preview drafts, and previews are never cached
         point = Point.objects.for_page(include_drafts=True).filter(slug=text).first()
     elif text == code:
-        point = cached_row("point", text, load=lambda: Point.objects.for_page().filter(slug=text).first())
+        point = cached_row(request, "point", text, load=lambda: Point.objects.for_page().filter(slug=text).first())
     if point is not None:
         # The panel's related rows and the figures are loaded only when the content is rendered,
         # not when it comes from the fragment cache.
         def prepare():
             prefetch_related_objects([point], *detail_prefetches())
 
-        if staff or point.status != Status.PUBLISHED:
-            fragment = Fragment.off(prepare)  # previews are never cached
-        else:
-            fragment = Fragment.for_page(request, "point", point.slug, prepare=prepare)
-        if request.htmx and not request.htmx.boosted:
+        fragment = Fragment.off(prepare) if staff else Fragment.for_page(request, "point", point.slug, prepare=prepare)
+        if wants_partial(request):
             return render(request, "points/point.html#panel", {"point": point, "fragment": fragment})
         figures = SimpleLazyObject(
             lambda: list(Illustration.objects.showing([point]).select_related("region").for_map(points=[point]))

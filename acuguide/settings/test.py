@@ -4,7 +4,7 @@ DEBUG = False
 # Tests change content without going through the write paths that bump the content
 # version; caching is switched on only in the tests that are about caching.
 ACUGUIDE_PAGE_CACHE = False
-ACUGUIDE_FRAGMENT_CACHE = False  # tests/test_fragments.py turns it on
+ACUGUIDE_FRAGMENT_CACHE = False  # on in tests/test_fragments.py and test_fuzz.py
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
