@@ -519,11 +519,12 @@ class Discrepancy(models.Model):
 
 
 class IllustrationQuerySet(models.QuerySet):
-    def for_map(self, *, points=None):
-        """Figures with the markers to draw: all published points, or only ``points``."""
-        placements = Placement.objects.filter(point__status=Status.PUBLISHED).select_related(
-            "point__region", "point__meridian"
-        )
+    def for_map(self, *, points=None, include_drafts=False):
+        """Figures with the markers to draw: all published points, or only ``points``
+        (drafts among them too for a staff preview)."""
+        placements = Placement.objects.select_related("point__region", "point__meridian")
+        if not include_drafts:
+            placements = placements.filter(point__status=Status.PUBLISHED)
         if points is not None:
             placements = placements.filter(point__in=points)
         return self.prefetch_related(Prefetch("placements", queryset=placements.order_by("point__order_key", "side")))

@@ -107,7 +107,11 @@ def point_detail(request, code):
         if wants_partial(request):
             return render(request, "points/point.html#panel", {"point": point, "fragment": fragment})
         figures = SimpleLazyObject(
-            lambda: list(Illustration.objects.showing([point]).select_related("region").for_map(points=[point]))
+            lambda: list(
+                Illustration.objects.showing([point])
+                .select_related("region")
+                .for_map(points=[point], include_drafts=staff)  # a draft's preview shows its marker
+            )
         )
         return render(request, "points/point.html", {"point": point, "figures": figures, "fragment": fragment})
 

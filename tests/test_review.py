@@ -30,6 +30,8 @@ def test_draft_is_shown_to_staff_with_a_banner_and_hidden_from_the_public(client
     editor, _ = login(EDITORS, "edna")
     html = editor.get("/points/lr4/").content.decode()
     assert "Draft:" in html and "only editors can see this page" in html
+    assert 'data-code="lr4"' in html  # the preview shows where the draft point is on its figure
+    assert 'data-code="lr4"' not in client.get("/regions/foot/").content.decode()  # not on the public map
 
 
 def test_published_page_shows_last_reviewed(client):
