@@ -31,10 +31,13 @@ psql_admin() { su postgres -c "psql -qAtX -c \"$1\""; }
   su postgres -c "createdb -O acuguide acuguide"
 
 if ! redis-cli -p 6379 ping >/dev/null 2>&1; then
-  daemon redis-server --port 6379 --bind 127.0.0.1 --daemonize yes --save "" --appendonly no
+  daemon redis-server "$(dirname "$0")/../deploy/redis.conf" --port 6379 --bind 127.0.0.1 --daemonize yes
   for _ in $(seq 1 50); do redis-cli -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 redis-cli -p 6379 ping >/dev/null || { echo "Redis did not start; $log says:" >&2; cat "$log" >&2; exit 1; }
+# A server that was already up gets the same memory bound (deploy/redis.conf says why).
+redis-cli -p 6379 config set maxmemory 64mb >/dev/null
+redis-cli -p 6379 config set maxmemory-policy allkeys-lru >/dev/null
 
 {
   echo "export ACUGUIDE_PG_URL=postgres://acuguide:acuguide@127.0.0.1:5432/acuguide"

@@ -7,3 +7,4 @@ urlpatterns = [
 ]
 
 handler404 = "points.views.not_found"
+handler500 = "points.views.server_error"

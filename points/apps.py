@@ -8,8 +8,23 @@ class PointsConfig(AppConfig):
     def ready(self):
         # Every content change makes a history record: that is the one place that
         # knows "the content changed", so the page cache version follows it.
+        from django.db.models.signals import post_migrate
         from simple_history.signals import post_create_historical_record
 
         from .caching import content_changed
 
         post_create_historical_record.connect(content_changed, dispatch_uid="acuguide-content-version")
+        # A migrate may change what pages render: a new version, never one used before.
+        post_migrate.connect(_migrated, sender=self, dispatch_uid="acuguide-content-version-migrate")
+
+
+def _migrated(using, plan=None, **kwargs):
+    from django.db import connections, transaction
+
+    from .caching import content_changed
+    from .models import ContentVersion
+
+    # only when migrations ran, and not after migrating the app away
+    if plan and ContentVersion._meta.db_table in connections[using].introspection.table_names():
+        with transaction.atomic(using=using):
+            content_changed()

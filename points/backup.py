@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from django.db import connections
+from django.db import connections, transaction
 
 
 class BackupError(RuntimeError):
@@ -68,4 +68,9 @@ def database_restore(*, path, using="default"):
               str(path)], env)  # fmt: skip
     else:
         raise BackupError(f"no restore method for {connection.vendor}")
+    # The backup holds an old content version, which the cache may hold pages for: issue a new one.
+    from .caching import content_changed
+
+    with transaction.atomic(using=using):
+        content_changed()
     return path

@@ -1,60 +1,105 @@
-"""Whole-page caching for the public, keyed on the content version.
+"""The one cache layer of the public site: whole responses, per content version and variant.
 
-Every content change goes through django-simple-history, whose
-``post_create_historical_record`` signal raises the single content version in
-the database (inside the same transaction) and, after commit, drops the cached
-copy of that number from the shared cache. Every page key and ETag contains
-the version, so an edit made on one app server is visible at once on all of
-them, and browsers and htmx revalidate with ``If-None-Match`` (304).
+How it works, in order:
 
-The cache is an accelerator only: if Redis is down, pages are rendered from
-the database (slower) and nothing fails.
+1. ``variant(request)`` is the one decision "htmx partial or full page", from
+   django-htmx's own reading of the headers (``HX-Request: true`` and not
+   ``HX-Boosted: true``). Views pick their template from it and pass it to the
+   template as ``partial``; the cache key contains it. Any other header value is
+   simply one of the two variants.
+2. A public view is marked ``@public_page("q")`` with the query parameters it reads.
+   The middleware keeps only those (sorted, de-duplicated) in ``request.GET``, so the
+   view sees exactly what the key was built from: ``?utm_source=x`` is the same page.
+   The key never contains the ``Host`` header (absolute links use ``settings.SITE_URL``).
+3. Logged-in users (editors see drafts) bypass the cache and get
+   ``Cache-Control: private, no-store``; a session cookie of nobody is ignored.
+4. An entry is ``(version, status, content, headers)`` under a key without the version,
+   so there is one entry per URL and variant, overwritten after an edit. The content
+   version and the entry come back in one round trip (``get_many``); the ETag is the
+   version plus the key, so a 304 costs one cache read and no rendering.
+5. Every edit raises the version (``content_changed``, from django-simple-history's
+   signal); the version is time-based, so a restored database can never bring back a
+   number the cache already holds pages for.
+6. Redis is an accelerator only: every call goes through ``cache_call``, a circuit
+   breaker. After a failure (refused, or silent past the millisecond timeouts in
+   settings) the cache is skipped for ``CACHE_BREAKER_SECONDS``, then one call probes it.
+   Opening and closing are logged once each.
 """
 
-import functools
 import hashlib
+import json
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
-from django.http import HttpResponse, HttpResponseNotModified
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 
 logger = logging.getLogger(__name__)
 
+PARTIAL, PAGE = "partial", "page"
 VERSION_KEY = "content-version"
 VERSION_SECONDS = 60  # bounds staleness if a bump's cache delete was lost while Redis was down
-CACHED_HEADERS = ("Content-Type", "Vary", "Content-Language")
+CACHED_HEADERS = ("Content-Type", "Content-Language")
+PRIVATE = "private, no-store"
+
+
+def variant(request):
+    """Which response this request gets: the htmx partial, or the whole page (a boosted
+    request swaps the whole body, so it gets the page)."""
+    return PARTIAL if request.htmx and not request.htmx.boosted else PAGE
+
+
+def public_page(*params):
+    """Mark a view as the same for every anonymous visitor, reading only ``params`` from the
+    query string; the middleware caches it."""
+
+    def mark(view):
+        view.public_params = tuple(sorted(set(params)))
+        return view
+
+    return mark
+
+
+class Breaker:
+    """Skip the cache for a few seconds after it fails, then let one call probe it."""
+
+    def __init__(self):
+        self.open_until = None  # None: closed (the cache is used)
+
+    def call(self, method, *args):
+        now = time.monotonic()
+        if self.open_until is not None and now < self.open_until:
+            return None
+        probing = self.open_until is not None
+        try:
+            result = getattr(cache, method)(*args)
+        except Exception as exc:  # refused, or silent past the timeout: behave as a miss
+            if not probing:
+                logger.warning("cache unavailable (%s); skipping it, probing every %ss", exc, self.seconds())
+            self.open_until = now + self.seconds()
+            return None
+        if probing:
+            logger.warning("cache reachable again")
+            self.open_until = None
+        return result
+
+    @staticmethod
+    def seconds():
+        return settings.CACHE_BREAKER_SECONDS
+
+
+breaker = Breaker()  # one per process: each app server finds out for itself
 
 
 def cache_call(method, *args):
-    try:
-        return getattr(cache, method)(*args)
-    except Exception as exc:  # Redis down or slow: behave as a miss
-        logger.warning("cache %s failed: %s", method, exc)
-        return None
-
-
-def request_version(request):
-    """The content version, read once per request (the page cache, fragments and rows share it)."""
-    try:
-        return request.acuguide_version
-    except AttributeError:
-        request.acuguide_version = content_version()
-        return request.acuguide_version
-
-
-def digest(*parts):
-    """A short stable key for any text parts (lone surrogates in odd URLs included)."""
-    ident = "|".join(map(str, parts))
-    return hashlib.blake2b(ident.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-
-
-def wants_partial(request):
-    """An htmx request for part of a page (a boosted request wants the whole page)."""
-    return bool(request.htmx) and not request.htmx.boosted
+    return breaker.call(method, *args)
 
 
 def content_version():
@@ -68,67 +113,93 @@ def content_version():
 
 
 def content_changed(**kwargs):
-    """Raise the content version (receiver for simple-history's signal, also called directly)."""
+    """Raise the content version (simple-history's signal; also migrate and restore_db).
+
+    The new number is at least the current time in microseconds, so it is larger than
+    every number issued before, even after a backup with an old number is restored."""
     from .models import ContentVersion
 
-    updated = ContentVersion.objects.filter(pk=1).update(version=F("version") + 1)
-    if not updated:
-        ContentVersion.objects.get_or_create(pk=1, defaults={"version": 2})
+    now = Value(time.time_ns() // 1000)
+    if not ContentVersion.objects.filter(pk=1).update(version=Greatest(F("version") + 1, now)):
+        ContentVersion.objects.update_or_create(pk=1, defaults={"version": now.value})
     transaction.on_commit(lambda: cache_call("delete", VERSION_KEY))
+
+
+def canonical_query(query, params):
+    """Only the parameters the view reads, sorted by name, each value once (in order)."""
+    clean = QueryDict(mutable=True)
+    for name in params:
+        values = list(dict.fromkeys(query.getlist(name)))
+        if values:
+            clean.setlist(name, values)
+    clean._mutable = False
+    return clean
+
+
+def page_key(path, query, chosen):
+    # JSON with ensure_ascii escapes anything (lone surrogates in odd URLs included)
+    ident = json.dumps([chosen, path, list(query.lists())])
+    return "page:" + hashlib.blake2b(ident.encode(), digest_size=16).hexdigest()
+
+
+def _public_params(request):
+    if request.method not in ("GET", "HEAD"):
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    return getattr(match.func, "public_params", None)
+
+
+def _vary(response):
+    patch_vary_headers(response, ("HX-Request", "HX-Boosted"))
+    return response
+
+
+def _private(response):
+    if "no-store" not in response.get("Cache-Control", ""):
+        response["Cache-Control"] = PRIVATE
+    return response
 
 
 def _finish(response, etag):
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"  # always revalidate: cheap with the ETag
-    patch_vary_headers(response, ("Cookie", "HX-Request"))
-    return response
-
-
-def _cacheable(request):
-    return (
-        settings.ACUGUIDE_PAGE_CACHE
-        and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES  # editors see drafts: never cached
-        and not request.path.startswith(("/admin/", "/static/", "/media/"))
-    )
+    return _vary(response)
 
 
 def page_cache(get_response):
-    """Serve anonymous GETs of public pages from the shared cache, early in the middleware
-    chain (before sessions, auth, CSRF and messages), with a version ETag and 304s.
-    Misses go through the view; responses of views marked ``@public_page`` are stored."""
+    """Serve public pages from the cache, with a version ETag and 304s. Placed after the
+    session, auth and htmx middleware (all lazy) and before CSRF and messages."""
 
     def middleware(request):
-        if not _cacheable(request):
-            return get_response(request)
-        version = request_version(request)
-        hx = "1" if request.headers.get("HX-Request") else "0"  # before HtmxMiddleware: the raw header
-        ident = digest(request.get_host(), request.get_full_path(), hx)
-        etag = f'"{version}-{ident}"'
-        key = f"page:{version}:{ident}"
-        if etag in request.headers.get("If-None-Match", ""):  # same version: the page has not changed
+        params = _public_params(request)
+        if params is None:  # not a public page (admin, sheet tray, health checks, 404s)
+            response = get_response(request)
+            return _private(response) if request.user.is_authenticated else response
+        request.GET = canonical_query(request.GET, params)  # the view reads what the key holds
+        if request.user.is_authenticated:  # editors may see drafts: never cached or stored
+            return _vary(_private(get_response(request)))
+        if not settings.ACUGUIDE_PAGE_CACHE:
+            return _vary(get_response(request))
+        key = page_key(request.path, request.GET, variant(request))
+        found = cache_call("get_many", [VERSION_KEY, key]) or {}
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = content_version()
+        etag = f'"{version}-{key[5:]}"'
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
             return _finish(HttpResponseNotModified(), etag)
-        cached = cache_call("get", key)
-        if cached is not None:
-            status, content, headers = cached
+        entry = found.get(key)
+        if entry is not None and entry[0] == version:
+            _, status, content, headers = entry
             return _finish(HttpResponse(content, status=status, headers=headers), etag)
         response = get_response(request)
-        if getattr(response, "acuguide_public", False) and response.status_code == 200 and not response.cookies:
-            headers = {h: response[h] for h in CACHED_HEADERS if h in response}
-            cache_call("set", key, (200, response.content, headers), settings.ACUGUIDE_PAGE_CACHE_SECONDS)
-            return _finish(response, etag)
-        return response
+        if response.status_code != 200 or response.cookies or response.has_header("Cache-Control"):
+            return _vary(response)
+        headers = {h: response[h] for h in CACHED_HEADERS if h in response}
+        cache_call("set", key, (version, 200, response.content, headers), settings.ACUGUIDE_PAGE_CACHE_SECONDS)
+        return _finish(response, etag)
 
     return middleware
-
-
-def public_page(view):
-    """Mark a view's responses as the same for every anonymous visitor (page_cache stores them)."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response.acuguide_public = True
-        return response
-
-    return wrapper

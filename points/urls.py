@@ -18,4 +18,5 @@ urlpatterns = [
     path("safety/", views.safety, name="safety"),
     path("sources/", views.sources, name="sources"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.alive, name="alive"),
 ]

@@ -1,13 +1,16 @@
+import sys
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
-from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from .caching import public_page, wants_partial
-from .fragments import Fragment, cached_row
+from .caching import PARTIAL, public_page, variant
+from .citations import render
 from .models import (
     Alias,
     Condition,
@@ -32,11 +35,6 @@ def _clean(value):
     return strip_controls(value)[:MAX_SLUG_LENGTH]
 
 
-def _template(request, name, partial):
-    """The whole page, or only the named partial for an htmx request."""
-    return f"{name}#{partial}" if wants_partial(request) else name
-
-
 def _not_found(request, what, text=""):
     text = strip_controls(text)[:MAX_SLUG_LENGTH]
     suggestions = search(text) if text else None
@@ -53,7 +51,7 @@ def not_found(request, exception=None):
 
 
 @require_safe
-@public_page
+@public_page()
 def home(request):
     # Counts come from the few published points (index on status), not from an
     # aggregate over every row: the home page stays as fast with 100x drafts.
@@ -72,48 +70,34 @@ def home(request):
 
 
 @require_safe
-@public_page
+@public_page()
 def region_detail(request, slug):
-    text = _clean(slug)
-    region = cached_row(request, "region", text, load=lambda: Region.objects.filter(slug=text).first())
+    region = Region.objects.filter(slug=_clean(slug)).first()
     if region is None:
         return _not_found(request, "region", slug)
-    # Both lists are lazy: a cached fragment (points.fragments) never runs their queries.
     points = Point.objects.for_list().filter(region=region)
     figures = Illustration.objects.filter(region=region).select_related("region").for_map()
-    fragment = Fragment.for_page(request, "region", region.slug)
-    context = {"region": region, "points": points, "figures": figures, "fragment": fragment}
-    return render(request, "points/region.html", context)
+    return render(request, "points/region.html", {"region": region, "points": points, "figures": figures})
 
 
 @require_safe
-@public_page
-@vary_on_headers("HX-Request")
+@public_page()
 def point_detail(request, code):
     text = strip_controls(code)[:MAX_SLUG_LENGTH]
-    staff = request.user.is_authenticated and request.user.is_staff
-    point = None
-    if text == code and staff:  # staff preview drafts, and previews are never cached
-        point = Point.objects.for_page(include_drafts=True).filter(slug=text).first()
-    elif text == code:
-        point = cached_row(request, "point", text, load=lambda: Point.objects.for_page().filter(slug=text).first())
+    staff = request.user.is_authenticated and request.user.is_staff  # staff preview drafts
+    point = Point.objects.for_page(include_drafts=staff).filter(slug=text).first() if text == code else None
     if point is not None:
-        # The panel's related rows and the figures are loaded only when the content is rendered,
-        # not when it comes from the fragment cache.
-        def prepare():
-            prefetch_related_objects([point], *detail_prefetches())
-
-        fragment = Fragment.off(prepare) if staff else Fragment.for_page(request, "point", point.slug, prepare=prepare)
-        if wants_partial(request):
-            return render(request, "points/point.html#panel", {"point": point, "fragment": fragment})
-        figures = SimpleLazyObject(
-            lambda: list(
-                Illustration.objects.showing([point])
-                .select_related("region")
-                .for_map(points=[point], include_drafts=staff)  # a draft's preview shows its marker
-            )
+        prefetch_related_objects([point], *detail_prefetches())
+        partial = variant(request) == PARTIAL
+        context = {"point": point, "partial": partial}
+        if partial:
+            return render(request, "points/point.html#panel", context)
+        context["figures"] = (
+            Illustration.objects.showing([point])
+            .select_related("region")
+            .for_map(points=[point], include_drafts=staff)  # a draft's preview shows its marker
         )
-        return render(request, "points/point.html", {"point": point, "figures": figures, "fragment": fragment})
+        return render(request, "points/point.html", context)
 
     # Another spelling: a code (UB23, lv3, BL-23) or a name (Hoku, Shenshu).
     readings = [r for r in code_readings(text) if r.point is not None]
@@ -137,7 +121,7 @@ def point_detail(request, code):
 
 
 @require_safe
-@public_page
+@public_page()
 def condition_detail(request, slug):
     condition = Condition.objects.for_detail().filter(slug=_clean(slug)).first()
     if condition is None:
@@ -148,22 +132,22 @@ def condition_detail(request, slug):
 
 
 @require_safe
-@public_page
-@vary_on_headers("HX-Request")
+@public_page("q")
 def search_view(request):
     result = search(request.GET.get("q", ""))
-    template = _template(request, "points/search.html", "results")
-    return render(request, template, {"result": result, "q": result.query})
+    partial = variant(request) == PARTIAL
+    template = "points/search.html#results" if partial else "points/search.html"
+    return render(request, template, {"result": result, "q": result.query, "partial": partial})
 
 
 @require_safe
-@public_page
+@public_page()
 def how_to_press(request):
     return render(request, "points/how_to_press.html")
 
 
 @require_safe
-@public_page
+@public_page()
 def safety(request):
     pregnancy = (
         Point.objects.for_list()
@@ -174,7 +158,7 @@ def safety(request):
 
 
 @require_safe
-@public_page
+@public_page()
 def sources(request):
     discrepancies = Discrepancy.objects.select_related("point", "condition", "fact_source").order_by("order")
     all_sources = Source.objects.prefetch_related(
@@ -182,6 +166,13 @@ def sources(request):
     )
     conflicts = discrepancies.filter(ref__startswith="C").prefetch_related("sources")
     return render(request, "points/sources.html", {"sources": all_sources, "conflicts": conflicts})
+
+
+def _address(request):
+    """This page's public address: the configured site (never the Host header) and only the
+    query parameters the view reads (request.GET, as the page cache left it)."""
+    query = request.GET.urlencode(safe=",")
+    return settings.SITE_URL + request.path + (f"?{query}" if query else "")
 
 
 def _render_sheet(request, *, title, selection, back_url, condition=None, custom=False):
@@ -195,7 +186,7 @@ def _render_sheet(request, *, title, selection, back_url, condition=None, custom
             "condition": condition,
             "back_url": back_url,
             "last_reviewed": max(reviewed) if reviewed else None,
-            "page_url": request.build_absolute_uri(),
+            "page_url": _address(request),
             "max_points": MAX_POINTS,
             "custom": custom,
         },
@@ -203,7 +194,7 @@ def _render_sheet(request, *, title, selection, back_url, condition=None, custom
 
 
 @require_safe
-@public_page
+@public_page()
 def point_sheet(request, code):
     point = for_sheet(Point.objects.filter(slug=_clean(code))).first() if code == code.lower() else None
     if point is None:
@@ -218,7 +209,7 @@ def point_sheet(request, code):
 
 
 @require_safe
-@public_page
+@public_page()
 def condition_sheet(request, slug):
     condition = Condition.objects.published().filter(slug=_clean(slug)).first()
     if condition is None:
@@ -236,7 +227,7 @@ def condition_sheet(request, slug):
 
 
 @require_safe
-@public_page
+@public_page("points", "add")
 def custom_sheet(request):
     selection = selection_from(",".join(request.GET.getlist("points")) + "," + request.GET.get("add", ""))
     return _render_sheet(
@@ -245,15 +236,39 @@ def custom_sheet(request):
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-Boosted")
 def sheet_tray(request):
     """The "my sheet" tray after adding a point (htmx); without htmx, go to the sheet."""
     selection = selection_from(request.GET.get("points", "") + "," + request.GET.get("add", ""))
-    if not request.htmx:
+    if variant(request) != PARTIAL:
         return HttpResponseRedirect(reverse("points:custom_sheet") + f"?points={selection.param()}")
     return render(request, "includes/sheet_tray.html", {"selection": selection, "added": request.GET.get("add", "")})
 
 
+def _unavailable(text):
+    return HttpResponse(text, status=503, content_type="text/plain", headers={"Retry-After": "5"})
+
+
 def healthz(request):
-    """The cheapest possible view: load balancers' health check and the benchmark's baseline."""
+    """Readiness for the load balancer: the database answers (the cache is never touched:
+    a slow Redis only makes the site slower, it does not make it unhealthy)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return _unavailable("database unavailable\n")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def alive(request):
+    """Liveness: the process answers (no database, no cache); the benchmark's trivial view."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def server_error(request):
+    """The 500 handler, reached from views and middleware alike: a database outage is a 503
+    with Retry-After (the site is back in a moment), anything else our 500 page."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return HttpResponse(render_to_string("503.html"), status=503, headers={"Retry-After": "5"})
+    return HttpResponse(render_to_string("500.html"), status=500)

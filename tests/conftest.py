@@ -26,6 +26,18 @@ def require_browser():
     return os.environ.get("REQUIRE_BROWSER", "") not in {"", "0"} or in_ci()
 
 
+@pytest.fixture(autouse=True)
+def _cache_starts_empty():
+    """Caches are on in every test, as in production; each test starts with an empty one
+    (the locmem cache lives in the test process) and a closed circuit breaker."""
+    from django.core.cache import cache
+
+    from points.caching import breaker
+
+    cache.clear()
+    breaker.open_until = None
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the real guide content loaded once."""

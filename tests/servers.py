@@ -69,7 +69,7 @@ class RedisServer:
 
     def start(self):
         self.proc = subprocess.Popen(  # noqa: S603
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
+            ["redis-server", str(REPO / "deploy/redis.conf"), "--port", str(self.port), "--bind", "127.0.0.1"],  # noqa: S607
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -90,6 +90,12 @@ def redis_server():
         yield server
     finally:
         server.stop()
+
+
+def redis_cli(port, *args):
+    """One redis-cli command against the server on ``port``; its words."""
+    out = subprocess.run(["redis-cli", "-p", str(port), *args], capture_output=True, text=True, check=True)  # noqa: S603,S607
+    return out.stdout.split()
 
 
 def _redis_ping(port):

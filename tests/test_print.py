@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.conf import settings as django_settings
 
 from .browser import unavailable
 
@@ -59,7 +60,8 @@ def test_sheet_prints_cleanly(site, browser, poppler, tmp_path, path, max_pages,
     assert "Stop and get medical help" in flat and "Emergency, same day" in flat  # red flags, once
     assert flat.count("Stop and get medical help") == 1
     assert "Sources for this page" in flat and re.search(r"1\.\s+\S", text)  # numbered citations
-    assert "content last reviewed" in flat and site in flat  # date and address
+    # date, and the configured public address (never the Host the request came with)
+    assert "content last reviewed" in flat and django_settings.SITE_URL + path in flat
     assert f"Page 1 of {pages}" in flat  # page numbers in the footer
     for chrome in ("Skip to content", "How to press Safety Sources", "Print this sheet", "Add a point", "Move up"):
         assert chrome not in flat, f"{chrome!r} printed"

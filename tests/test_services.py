@@ -3,13 +3,24 @@
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 import uuid
 
 import pytest
 
-from .servers import csrf_token, fetch, fresh_database, gunicorn, manage, prod_env, redis_server, require_services
+from .servers import (
+    csrf_token,
+    fetch,
+    fresh_database,
+    gunicorn,
+    manage,
+    prod_env,
+    redis_cli,
+    redis_server,
+    require_services,
+)
 
 pytestmark = pytest.mark.services
 
@@ -138,8 +149,7 @@ def test_redis_down_site_answers_and_recovers(stack):
         status, headers, _, _ = fetch(port, "/points/bl23/")
         assert status == 200
         assert fetch(port, "/points/bl23/", headers={"If-None-Match": headers["ETag"]})[0] == 304
-        keys = subprocess.run(["redis-cli", "-p", str(redis.port), "dbsize"], capture_output=True, text=True)  # noqa: S603,S607
-        assert int(keys.stdout.strip()) > 0  # caching again
+        assert int(redis_cli(redis.port, "dbsize")[0]) > 0  # caching again
 
 
 def pg_ctlcluster(version, *args):
@@ -175,3 +185,56 @@ def test_postgresql_restart_fails_cleanly_then_recovers(stack):
             time.sleep(0.5)
         else:
             pytest.fail("the site did not recover after PostgreSQL came back")
+
+
+def test_a_restore_makes_every_cached_page_obsolete(stack, tmp_path):
+    env, _ = stack
+    backup = tmp_path / "before.dump"
+    manage(env, "backup_db", str(backup))
+    edit = "from points.models import Point; p = Point.objects.get(code='BL40')\n"
+    edit += "p.summary = 'Edited after the backup.'; p.save()"
+    manage(env, "shell", "-c", edit)
+    with gunicorn(env) as port:
+        status, headers, html, _ = fetch(port, "/points/bl40/")
+        assert status == 200 and "Edited after the backup." in html
+        assert fetch(port, "/points/bl40/")[2] == html  # now cached
+        manage(env, "restore_db", str(backup), "--yes")
+        status, _, html, _ = fetch(port, "/points/bl40/", headers={"If-None-Match": headers["ETag"]})
+        assert status == 200 and "Edited after the backup." not in html
+
+
+def test_a_hanging_redis_costs_no_errors(stack):
+    """Redis stopped with SIGSTOP: it accepts connections and never answers."""
+    env, redis = stack
+    with gunicorn(env, workers=1) as port:
+        assert fetch(port, "/points/bl23/")[0] == 200
+        redis.proc.send_signal(signal.SIGSTOP)
+        try:
+            statuses = [fetch(port, path)[0] for path in ("/points/bl23/", "/regions/back/", "/", "/healthz") * 10]
+            started = time.monotonic()
+            assert fetch(port, "/healthz")[0] == 200
+            healthz_seconds = time.monotonic() - started
+        finally:
+            redis.proc.send_signal(signal.SIGCONT)
+        assert statuses == [200] * len(statuses)
+        assert healthz_seconds < 0.5  # never waits for Redis (a hang check, not a speed budget)
+
+
+def test_unknown_query_parameters_do_not_grow_redis(stack):
+    env, redis = stack
+
+    def dbsize():
+        return int(redis_cli(redis.port, "dbsize")[0])
+
+    with gunicorn(env) as port:
+        fetch(port, "/points/bl23/")
+        before = dbsize()
+        for n in range(300):
+            assert fetch(port, f"/points/bl23/?utm_source={n}", headers={"Host": f"localhost:{n + 1}"})[0] == 200
+        assert dbsize() == before
+
+
+def test_redis_is_bounded_with_lru_eviction(stack):
+    _, redis = stack
+    assert redis_cli(redis.port, "config", "get", "maxmemory") == ["maxmemory", str(64 * 1024 * 1024)]
+    assert redis_cli(redis.port, "config", "get", "maxmemory-policy") == ["maxmemory-policy", "allkeys-lru"]

@@ -29,18 +29,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "points.middleware.security_headers",
-    "points.middleware.database_unavailable",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # public pages from the shared cache, before the per-visitor middleware below
-    "points.caching.page_cache",
+    # static files get the headers above too (an SVG is a document a browser can open)
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # the one cache layer (points/caching.py): after the lazy session, user and htmx
+    # details it reads, before the per-visitor work below
+    "points.caching.page_cache",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # last, as django-axes requires: counts failed admin logins and locks out guessing
     "axes.middleware.AxesMiddleware",
@@ -68,7 +69,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "points.citations.page_citations",
             ],
         },
     },
@@ -89,25 +89,28 @@ DATABASES = {
 }
 
 # A shared Redis cache when REDIS_URL is set (several app servers); otherwise per process.
+# Redis answers in well under a millisecond here: a call that takes longer than these
+# timeouts counts as a failure, and the circuit breaker in points/caching.py then skips
+# the cache for CACHE_BREAKER_SECONDS, so a hanging Redis costs one timeout per few seconds.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
         {
-            "BACKEND": "points.redis_cache.PooledRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "acuguide",
-            # fail fast when Redis is down: the site answers from the database instead
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+            "OPTIONS": {"socket_connect_timeout": 0.05, "socket_timeout": 0.1},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "acuguide"}
     )
 }
-# Public pages are cached whole, keyed on the content version (points/caching.py).
+CACHE_BREAKER_SECONDS = 5
+# Public pages are cached whole, per content version and variant (points/caching.py).
 ACUGUIDE_PAGE_CACHE = os.environ.get("ACUGUIDE_PAGE_CACHE", "1") != "0"
 ACUGUIDE_PAGE_CACHE_SECONDS = 600
-# The main content of point and region pages, cached below the page cache (points.fragments).
-ACUGUIDE_FRAGMENT_CACHE = os.environ.get("ACUGUIDE_FRAGMENT_CACHE", "1") != "0"
+# Absolute links (a sheet's printed address) use this, never the request's Host header.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -158,3 +161,5 @@ CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Static files are ours and same-origin: no Access-Control-Allow-Origin: * on them.
+WHITENOISE_ALLOW_ALL_ORIGINS = False

@@ -1,10 +1,8 @@
 from .base import *  # noqa: F403
 
 DEBUG = False
-# Tests change content without going through the write paths that bump the content
-# version; caching is switched on only in the tests that are about caching.
-ACUGUIDE_PAGE_CACHE = False
-ACUGUIDE_FRAGMENT_CACHE = False  # on in tests/test_fragments.py and test_fuzz.py
+# Caches are on, as in production (a per-process locmem cache, cleared before each test
+# by tests/conftest.py); a test about a cold render switches ACUGUIDE_PAGE_CACHE off.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

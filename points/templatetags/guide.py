@@ -3,62 +3,36 @@ import re
 
 from django import template
 from django.urls import reverse
-from django.utils.html import escape, format_html, format_html_join, linebreaks
+from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 
-from points.citations import CitationList
+from points.citations import footnotes_here, marks, ref
 from points.figures import markers_for
-from points.fragments import Fragment
 from points.models import Source
 from points.sheets import sheet_crop
 
 register = template.Library()
 
 
-def _list(context):
-    citations = context.get("page_citations")
-    if citations is None:  # rendered outside a request: keep numbering local
-        citations = context["page_citations"] = CitationList()
-    return citations
-
-
-def _ref(number):
-    return format_html('<a href="#fn-{0}" class="cite" aria-label="Source {0}">[{0}]</a>', number)
-
-
-@register.simple_tag(takes_context=True)
-def cite(context, source, locator=""):
-    """Cite a source (a key in hand-written text, or a Source row): a footnote mark."""
+@register.simple_tag
+def cite(source, locator=""):
+    """Cite a source (a key in hand-written text, or a Source row): a footnote mark,
+    numbered once the page is rendered (points.citations)."""
     if isinstance(source, Source):
-        number = _list(context).add(source.key, locator=locator, source=source)
-    else:
-        number = _list(context).add(source, locator=locator)
-    return format_html("<sup>{}</sup>", _ref(number))
+        return marks([ref(source.key, locator, source=source)])
+    return marks([ref(source, locator)])
 
 
-@register.simple_tag(takes_context=True)
-def cite_refs(context, citations):
+@register.simple_tag
+def cite_refs(citations):
     """Footnote marks for a list of Citation rows (e.g. one claim of a point)."""
-    citations = list(citations)
-    if not citations:
-        return ""
-    numbers = sorted(
-        {_list(context).add(c.source.key, locator=c.locator, note=c.note, source=c.source) for c in citations}
-    )
-    return format_html("<sup>{}</sup>", format_html_join("", "{}", ((_ref(n),) for n in numbers)))
+    return marks(ref(c.source.key, c.locator, c.note, source=c.source) for c in citations)
 
 
-@register.inclusion_tag("includes/footnotes.html", takes_context=True)
-def cited_sources(context):
-    """The numbered list of everything cited so far on this page (then emptied)."""
-    notes = _list(context).drain()
-    missing = {n.key for n in notes if n.source is None}
-    if missing:
-        found = Source.objects.in_bulk(missing, field_name="key")
-        for note in notes:
-            if note.source is None:
-                note.source = found.get(note.key)
-    return {"notes": notes, "sources_url": reverse("points:sources")}
+@register.simple_tag
+def cited_sources():
+    """Where the numbered list of everything cited since the previous list goes."""
+    return footnotes_here()
 
 
 @register.filter
@@ -94,11 +68,11 @@ def sourcelinks(text):
     return mark_safe(_link_articles(escape(text)))  # noqa: S308 (escaped first)
 
 
-@register.simple_tag(takes_context=True)
-def prose(context, text, citations=None):
+@register.simple_tag
+def prose(text, citations=None):
     """Editor text as paragraphs, articles linked, footnote marks in the last paragraph."""
     html = _link_articles(linebreaks(escape(text)))
-    refs = cite_refs(context, citations) if citations is not None else ""
+    refs = cite_refs(citations) if citations is not None else ""
     if refs and html.endswith("</p>"):
         html = html[: -len("</p>")] + refs + "</p>"
     elif refs:
@@ -151,27 +125,3 @@ def without(selection, index):
 def compact_lines(text):
     """Drop blank lines (for print, where every millimetre counts)."""
     return "\n".join(line for line in (text or "").splitlines() if line.strip())
-
-
-class FragmentNode(template.Node):
-    def __init__(self, nodelist, fragment):
-        self.nodelist, self.fragment = nodelist, fragment
-
-    def render(self, context):
-        fragment = self.fragment.resolve(context)
-        if not isinstance(fragment, Fragment) or context.get("_in_fragment"):
-            return self.nodelist.render(context)  # no fragment here, or part of an outer one
-        with context.push(_in_fragment=True):
-            return mark_safe(fragment.render(lambda: self.nodelist.render(context)))  # noqa: S308 (our own render)
-
-
-@register.tag("fragment")
-def fragment_tag(parser, token):
-    """``{% fragment f %}...{% endfragment %}``: the content cached as ``f`` says (points.fragments).
-    The footnotes must be inside: a cached fragment adds no citations to the page."""
-    bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError("{% fragment %} takes one argument: a Fragment")
-    nodelist = parser.parse(("endfragment",))
-    parser.delete_first_token()
-    return FragmentNode(nodelist, parser.compile_filter(bits[1]))
