@@ -85,9 +85,11 @@ class Breaker:
                 logger.warning("cache unavailable (%s); skipping it, probing every %ss", exc, self.seconds())
             self.open_until = now + self.seconds()
             return None
-        if probing:
+        if probing:  # back; but edits made meanwhile could not drop the cached version number
             logger.warning("cache reachable again")
             self.open_until = None
+            self.call("delete", VERSION_KEY)
+            return None  # so this answer may be stale: a miss
         return result
 
     @staticmethod

@@ -245,6 +245,29 @@ def test_a_failing_cache_is_skipped_with_one_log_line(client, monkeypatch, caplo
     assert caching.breaker.open_until is None
 
 
+def test_an_edit_made_while_the_cache_was_unreachable_shows_when_it_returns(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    client.get("/points/bl40/")  # the version number and the page are cached
+    now = [1000.0]
+    monkeypatch.setattr(caching.time, "monotonic", lambda: now[0])
+    real_delete, away = cache.delete, [True]
+
+    def delete(*args, **kwargs):
+        if away[0]:
+            raise ConnectionError("redis is down")
+        return real_delete(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "delete", delete)
+    point = Point.objects.get(code="BL40")
+    with django_capture_on_commit_callbacks(execute=True):
+        point.summary = "Edited while Redis was away."
+        point.save()  # the new version number could not be dropped from the cache
+    away[0] = False
+    now[0] += caching.Breaker.seconds() + 0.1
+    assert "Edited while Redis was away." in client.get("/points/bl40/").content.decode()
+
+
 def _database_down(monkeypatch):
     def down(*args, **kwargs):
         raise OperationalError("connection refused")
