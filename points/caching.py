@@ -128,10 +128,11 @@ def content_changed(**kwargs):
 
 
 def canonical_query(query, params):
-    """Only the parameters the view reads, sorted by name, each value once (in order)."""
+    """Only the parameters the view reads, sorted by name, each value once (in order), no
+    empty values (``?q=`` reads as no ``q``)."""
     clean = QueryDict(mutable=True)
     for name in params:
-        values = list(dict.fromkeys(query.getlist(name)))
+        values = list(dict.fromkeys(v for v in query.getlist(name) if v))
         if values:
             clean.setlist(name, values)
     clean._mutable = False
@@ -165,6 +166,24 @@ def _private(response):
     return response
 
 
+def _for_user(request):
+    """A response that may depend on who is logged in (its view read the session)."""
+    return request.session.accessed and request.user.is_authenticated
+
+
+def _matches(etag, request):
+    """If-None-Match, compared weakly as RFC 9110 says (a compressing proxy makes ETags weak)."""
+    tags = parse_etags(request.headers.get("If-None-Match", ""))
+    return "*" in tags or etag in (t.removeprefix("W/") for t in tags)
+
+
+def _storable(response):
+    """A 200 that sets no cookie and does not say it is private (a view marks a response
+    ``Cache-Control: private`` when it answers odd input, such as a sheet of unknown codes,
+    so that no stranger's junk takes room from real pages)."""
+    return response.status_code == 200 and not response.cookies and not response.has_header("Cache-Control")
+
+
 def _finish(response, etag):
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"  # always revalidate: cheap with the ETag
@@ -179,7 +198,7 @@ def page_cache(get_response):
         params = _public_params(request)
         if params is None:  # not a public page (admin, sheet tray, health checks, 404s)
             response = get_response(request)
-            return _private(response) if request.user.is_authenticated else response
+            return _private(response) if _for_user(request) else response
         request.GET = canonical_query(request.GET, params)  # the view reads what the key holds
         if request.user.is_authenticated:  # editors may see drafts: never cached or stored
             return _vary(_private(get_response(request)))
@@ -191,17 +210,17 @@ def page_cache(get_response):
         if version is None:
             version = content_version()
         etag = f'"{version}-{key[5:]}"'
-        if etag in parse_etags(request.headers.get("If-None-Match", "")):
-            return _finish(HttpResponseNotModified(), etag)
         entry = found.get(key)
-        if entry is not None and entry[0] == version:
-            _, status, content, headers = entry
-            return _finish(HttpResponse(content, status=status, headers=headers), etag)
-        response = get_response(request)
-        if response.status_code != 200 or response.cookies or response.has_header("Cache-Control"):
-            return _vary(response)
-        headers = {h: response[h] for h in CACHED_HEADERS if h in response}
-        cache_call("set", key, (version, 200, response.content, headers), settings.ACUGUIDE_PAGE_CACHE_SECONDS)
-        return _finish(response, etag)
+        if entry is None or entry[0] != version:  # a miss: render, and store what may be stored
+            response = get_response(request)
+            if not _storable(response):
+                return _vary(response)
+            headers = {h: response[h] for h in CACHED_HEADERS if h in response}
+            entry = (version, 200, response.content, headers)
+            cache_call("set", key, entry, settings.ACUGUIDE_PAGE_CACHE_SECONDS)
+        if _matches(etag, request):  # only for a page that exists in this version
+            return _finish(HttpResponseNotModified(), etag)
+        _, status, content, headers = entry
+        return _finish(HttpResponse(content, status=status, headers=headers), etag)
 
     return middleware

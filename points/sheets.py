@@ -82,13 +82,13 @@ def _resolve(token):
 def selection_from(raw):
     """Parse ``?points=`` into an ordered, de-duplicated selection."""
     raw = strip_controls(raw or "")[:MAX_PARAM_LENGTH]
-    tokens = [t for t in SPLIT_RE.split(raw) if t]
+    tokens = list(dict.fromkeys(t for t in SPLIT_RE.split(raw) if t))  # each spelling once
     selection = Selection()
     slugs, seen = [], set()
     canonical = {t.lower() for t in tokens}
     known = set(Point.objects.published().filter(slug__in=canonical).values_list("slug", flat=True))
     for token in tokens:
-        if len(slugs) >= MAX_POINTS:
+        if len(slugs) + len(selection.unknown) >= MAX_POINTS:  # at most MAX_POINTS looked up
             selection.dropped += 1
             continue
         slug = token.lower() if token.lower() in known else _resolve(token)

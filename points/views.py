@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -31,8 +32,18 @@ MAX_SLUG_LENGTH = 40
 
 
 def _clean(value):
-    """URL text made safe for any database (PostgreSQL refuses NUL) and of bounded length."""
-    return strip_controls(value)[:MAX_SLUG_LENGTH]
+    """The slug as typed, or "" when it holds anything a slug cannot (control or invisible
+    characters, which PostgreSQL may refuse) or is too long: one page has one address, so
+    ``/regions/back%01/`` is a 404, not a second copy of the back region."""
+    return value if strip_controls(value) == value and len(value) <= MAX_SLUG_LENGTH else ""  # "": no row has it
+
+
+def _private_if(response, odd_input):
+    """Mark the answer to odd input (a search that finds nothing, a sheet of unknown codes)
+    as this visitor's own: the page cache does not keep it (points.caching)."""
+    if odd_input:
+        patch_cache_control(response, private=True)
+    return response
 
 
 def _not_found(request, what, text=""):
@@ -137,7 +148,8 @@ def search_view(request):
     result = search(request.GET.get("q", ""))
     partial = variant(request) == PARTIAL
     template = "points/search.html#results" if partial else "points/search.html"
-    return render(request, template, {"result": result, "q": result.query, "partial": partial})
+    response = render(request, template, {"result": result, "q": result.query, "partial": partial})
+    return _private_if(response, result.query and result.empty)
 
 
 @require_safe
@@ -196,7 +208,7 @@ def _render_sheet(request, *, title, selection, back_url, condition=None, custom
 @require_safe
 @public_page()
 def point_sheet(request, code):
-    point = for_sheet(Point.objects.filter(slug=_clean(code))).first() if code == code.lower() else None
+    point = for_sheet(Point.objects.filter(slug=code)).first() if _clean(code) == code.lower() else None
     if point is None:
         response = point_detail(request, code)  # redirects other spellings, or a friendly 404
         if response.status_code == 301:
@@ -230,9 +242,12 @@ def condition_sheet(request, slug):
 @public_page("points", "add")
 def custom_sheet(request):
     selection = selection_from(",".join(request.GET.getlist("points")) + "," + request.GET.get("add", ""))
-    return _render_sheet(
+    response = _render_sheet(
         request, title="My acupressure sheet", selection=selection, back_url=reverse("points:home"), custom=True
     )
+    # a sheet in its own words (?points=bl23,bl40) is shared by everyone who prints it;
+    # any other spelling, or codes we do not know, is one visitor's, and is not kept
+    return _private_if(response, request.GET.urlencode(safe=",") != f"points={selection.param()}")
 
 
 @require_safe
@@ -249,6 +264,7 @@ def _unavailable(text):
     return HttpResponse(text, status=503, content_type="text/plain", headers={"Retry-After": "5"})
 
 
+@require_safe
 def healthz(request):
     """Readiness for the load balancer: the database answers (the cache is never touched:
     a slow Redis only makes the site slower, it does not make it unhealthy)."""
@@ -260,6 +276,7 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+@require_safe
 def alive(request):
     """Liveness: the process answers (no database, no cache); the benchmark's trivial view."""
     return HttpResponse("ok\n", content_type="text/plain")

@@ -322,3 +322,58 @@ def test_static_files_carry_the_security_headers(client):
         assert "Access-Control-Allow-Origin" not in response
         assert response["X-Frame-Options"] == "DENY"
         assert "default-src 'none'" in response["Content-Security-Policy"]
+
+
+# Found by attacking the running site (issue 9): odd spellings of real pages, junk values of
+# real parameters, and ETag tricks.
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/regions/back%01/", "/regions/back%E2%80%8E/", "/conditions/sciatica%01/", "/conditions/sciatica%01/sheet/",
+     "/points/bl23%01/sheet/", "/points/bl23%01/", "/regions/" + "b" * 60 + "/"],
+)  # fmt: skip
+def test_a_page_has_one_address_invisible_characters_are_a_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and "Search" in response.content.decode()
+    assert page_entries() == []
+
+
+def test_junk_values_of_real_parameters_are_answered_but_not_kept(client):
+    assert client.get("/sheet/?points=bl23,bl40").status_code == 200
+    assert len(page_entries()) == 1  # a sheet in its own words is kept
+    for n in range(5):
+        response = client.get(f"/sheet/?points=bl23,bl40,x{n}")
+        assert response.status_code == 200 and f"x{n}" in response.content.decode()  # "Not found: x0"
+        assert "private" in response["Cache-Control"]
+        assert client.get(f"/search/?q=zzqq{n}").status_code == 200
+    assert client.get("/sheet/?points=BL23,ub40").status_code == 200  # another spelling of the same sheet
+    assert len(page_entries()) == 1
+    assert client.get("/search/?q=")["ETag"] == client.get("/search/")["ETag"]
+
+
+def test_a_sheet_of_many_unknown_codes_looks_up_only_a_few(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(60):
+        response = client.get("/sheet/", {"points": ",".join(f"x{n}" for n in range(200))})
+    assert response.status_code == 200 and "left out" in response.content.decode()
+    with django_assert_max_num_queries(60):
+        client.get("/sheet/", {"points": "x," * 200})
+
+
+def test_weak_and_star_etags_revalidate_but_never_for_a_missing_page(client):
+    etag = client.get("/points/bl23/")["ETag"]
+    assert client.get("/points/bl23/", headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    assert client.get("/points/bl23/", headers={"If-None-Match": "*"}).status_code == 304
+    assert client.get("/points/zz99/", headers={"If-None-Match": "*"}).status_code == 404
+    forged = etag.replace(etag.split("-")[1], "0" * 32 + '"')
+    assert client.get("/points/zz99/", headers={"If-None-Match": forged}).status_code == 404
+    assert client.get("/points/ub23/", headers={"If-None-Match": "*"}).status_code == 301
+
+
+def test_health_checks_read_no_session_and_answer_only_get(client, django_assert_num_queries):
+    client.cookies.load("sessionid=" + "x" * 32)
+    with django_assert_num_queries(0):
+        response = client.get("/healthz/live")
+    assert response.status_code == 200 and "Cookie" not in response.get("Vary", "")
+    assert client.options("/healthz").status_code == 405
+    assert client.generic("TRACE", "/healthz/live").status_code == 405
