@@ -377,3 +377,17 @@ def test_health_checks_read_no_session_and_answer_only_get(client, django_assert
     assert response.status_code == 200 and "Cookie" not in response.get("Vary", "")
     assert client.options("/healthz").status_code == 405
     assert client.generic("TRACE", "/healthz/live").status_code == 405
+
+
+def test_a_database_outage_logs_one_short_line_per_request():
+    import sys
+
+    from points.middleware import ShortDatabaseOutage
+
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Service Unavailable: %s", ("/",),
+                                   sys.exc_info())  # fmt: skip
+    assert ShortDatabaseOutage().filter(record)
+    assert logging.Formatter().format(record) == "Service Unavailable: / (database unavailable: connection refused)"

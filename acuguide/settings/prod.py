@@ -42,7 +42,11 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}, "null": {"class": "logging.NullHandler"}},
+    "filters": {"short_database_outage": {"()": "points.middleware.ShortDatabaseOutage"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["short_database_outage"]},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         # A request for a Host we do not serve already gets a 400; a traceback for each one
