@@ -7,7 +7,8 @@ How it works, in order:
    ``HX-Boosted: true``). Views pick their template from it and pass it to the
    template as ``partial``; the cache key contains it. Any other header value is
    simply one of the two variants.
-2. A public view is marked ``@public_page("q")`` with the query parameters it reads.
+2. A public view is marked ``@public_page("q", partial=True)`` with the query parameters
+   it reads and whether it has an htmx partial (a page without one is stored once).
    The middleware keeps only those (sorted, de-duplicated) in ``request.GET``, so the
    view sees exactly what the key was built from: ``?utm_source=x`` is the same page.
    The key never contains the ``Host`` header (absolute links use ``settings.SITE_URL``).
@@ -56,12 +57,12 @@ def variant(request):
     return PARTIAL if request.htmx and not request.htmx.boosted else PAGE
 
 
-def public_page(*params):
+def public_page(*params, partial=False):
     """Mark a view as the same for every anonymous visitor, reading only ``params`` from the
-    query string; the middleware caches it."""
+    query string (and answering htmx with a partial if ``partial``); the middleware caches it."""
 
     def mark(view):
-        view.public_params = tuple(sorted(set(params)))
+        view.public_page = (tuple(sorted(set(params))), partial)
         return view
 
     return mark
@@ -145,14 +146,15 @@ def page_key(path, query, chosen):
     return "page:" + hashlib.blake2b(ident.encode(), digest_size=16).hexdigest()
 
 
-def _public_params(request):
+def _public_page(request):
+    """What ``@public_page`` declared for the view of this request: (params, partial), or None."""
     if request.method not in ("GET", "HEAD"):
         return None
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return None
-    return getattr(match.func, "public_params", None)
+    return getattr(match.func, "public_page", None)
 
 
 def _vary(response):
@@ -195,16 +197,17 @@ def page_cache(get_response):
     session, auth and htmx middleware (all lazy) and before CSRF and messages."""
 
     def middleware(request):
-        params = _public_params(request)
-        if params is None:  # not a public page (admin, sheet tray, health checks, 404s)
+        declared = _public_page(request)
+        if declared is None:  # not a public page (admin, sheet tray, health checks, 404s)
             response = get_response(request)
             return _private(response) if _for_user(request) else response
+        params, has_partial = declared
         request.GET = canonical_query(request.GET, params)  # the view reads what the key holds
         if request.user.is_authenticated:  # editors may see drafts: never cached or stored
             return _vary(_private(get_response(request)))
         if not settings.ACUGUIDE_PAGE_CACHE:
             return _vary(get_response(request))
-        key = page_key(request.path, request.GET, variant(request))
+        key = page_key(request.path, request.GET, variant(request) if has_partial else PAGE)
         found = cache_call("get_many", [VERSION_KEY, key]) or {}
         version = found.get(VERSION_KEY)
         if version is None:

@@ -92,7 +92,7 @@ def region_detail(request, slug):
 
 
 @require_safe
-@public_page()
+@public_page(partial=True)
 def point_detail(request, code):
     text = strip_controls(code)[:MAX_SLUG_LENGTH]
     staff = request.user.is_authenticated and request.user.is_staff  # staff preview drafts
@@ -143,7 +143,7 @@ def condition_detail(request, slug):
 
 
 @require_safe
-@public_page("q")
+@public_page("q", partial=True)
 def search_view(request):
     result = search(request.GET.get("q", ""))
     partial = variant(request) == PARTIAL

@@ -391,3 +391,13 @@ def test_a_database_outage_logs_one_short_line_per_request():
                                    sys.exc_info())  # fmt: skip
     assert ShortDatabaseOutage().filter(record)
     assert logging.Formatter().format(record) == "Service Unavailable: / (database unavailable: connection refused)"
+
+
+def test_a_page_without_a_partial_is_stored_once(client):
+    page = client.get("/regions/back/")
+    htmx = client.get("/regions/back/", headers=HX)
+    assert htmx.content == page.content and htmx["ETag"] == page["ETag"]
+    assert len(page_entries()) == 1
+    client.get("/points/bl23/")
+    client.get("/points/bl23/", headers=HX)
+    assert len(page_entries()) == 3  # the point page and its panel are two
