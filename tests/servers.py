@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -129,15 +129,18 @@ def manage(env, *args):
 
 
 @contextmanager
-def gunicorn(env, workers=2):
+def gunicorn(env, workers=2, log=None):
+    """An app server on a free port; its output (stdout and stderr) is appended to the file
+    ``log`` when given, discarded otherwise."""
     port = free_port()
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "acuguide.wsgi", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}"],
-        cwd=REPO,
-        env={**env, "WEB_CONCURRENCY": str(workers)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with open(log, "ab") if log else nullcontext(subprocess.DEVNULL) as output:  # the child keeps its own copy
+        proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "acuguide.wsgi", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}"],
+            cwd=REPO,
+            env={**env, "WEB_CONCURRENCY": str(workers)},
+            stdout=output,
+            stderr=output,
+        )
     try:
         wait_for(lambda: fetch(port, "/healthz")[0] == 200, timeout=30)
         yield port
