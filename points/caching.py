@@ -17,7 +17,7 @@ How it works, in order:
 4. An entry is ``(version, status, content, headers)`` under a key without the version,
    so there is one entry per URL and variant, overwritten after an edit. The content
    version and the entry come back in one round trip (``get_many``); the ETag is the
-   version plus the key, so a 304 costs one cache read and no rendering.
+   version plus a signature of version and key, so a 304 costs one read of the version.
 5. Every edit raises the version (``content_changed``, from django-simple-history's
    signal); the version is time-based, so a restored database can never bring back a
    number the cache already holds pages for.
@@ -173,10 +173,18 @@ def _for_user(request):
     return request.session.accessed and request.user.is_authenticated
 
 
-def _matches(etag, request):
-    """If-None-Match, compared weakly as RFC 9110 says (a compressing proxy makes ETags weak)."""
-    tags = parse_etags(request.headers.get("If-None-Match", ""))
-    return "*" in tags or etag in (t.removeprefix("W/") for t in tags)
+def _if_none_match(request):
+    """The ETags a client holds, compared weakly as RFC 9110 says (a compressing proxy makes
+    ETags weak), or ``{"*"}``."""
+    return {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+
+
+def _etag(version, key):
+    """The version and a signature of version and key: only this site can make one, so a
+    match proves the page was served in this version, and a 304 needs no read of the page."""
+    secret = hashlib.blake2b(settings.SECRET_KEY.encode(), digest_size=32).digest()
+    mac = hashlib.blake2b(f"{version}:{key}".encode(), key=secret, digest_size=16).hexdigest()
+    return f'"{version}-{mac}"'
 
 
 def _storable(response):
@@ -208,11 +216,16 @@ def page_cache(get_response):
         if not settings.ACUGUIDE_PAGE_CACHE:
             return _vary(get_response(request))
         key = page_key(request.path, request.GET, variant(request) if has_partial else PAGE)
+        held = _if_none_match(request)
+        if held and "*" not in held:  # revalidation: the version decides, the page is not read
+            etag = _etag(content_version(), key)
+            if etag in held:
+                return _finish(HttpResponseNotModified(), etag)
         found = cache_call("get_many", [VERSION_KEY, key]) or {}
         version = found.get(VERSION_KEY)
         if version is None:
             version = content_version()
-        etag = f'"{version}-{key[5:]}"'
+        etag = _etag(version, key)
         entry = found.get(key)
         if entry is None or entry[0] != version:  # a miss: render, and store what may be stored
             response = get_response(request)
@@ -221,7 +234,7 @@ def page_cache(get_response):
             headers = {h: response[h] for h in CACHED_HEADERS if h in response}
             entry = (version, 200, response.content, headers)
             cache_call("set", key, entry, settings.ACUGUIDE_PAGE_CACHE_SECONDS)
-        if _matches(etag, request):  # only for a page that exists in this version
+        if "*" in held:  # "any copy will do": only for a page that exists
             return _finish(HttpResponseNotModified(), etag)
         _, status, content, headers = entry
         return _finish(HttpResponse(content, status=status, headers=headers), etag)
