@@ -10,6 +10,7 @@ one query the sources that were cited by key only. Editor text is escaped before
 reaches a template, so a placeholder can only come from our own tags.
 """
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -18,8 +19,34 @@ from types import SimpleNamespace
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+
+# "article-002", "Article 002", and the bare numbers in "articles 001 and 004"
+ARTICLE_RE = re.compile(r"\b(?:([Aa])rticle[- ])?00([0-4])\b")
+
+
+@functools.cache
+def _sources_url():
+    return reverse("points:sources")
+
+
+def link_articles(escaped_html):
+    """Turn our internal "article-002" references into links to the sources page."""
+    url = _sources_url()
+
+    def link(match):
+        number = int(match.group(2))
+        label = f"{match.group(1)}rticle {number + 1}" if match.group(1) else str(number + 1)
+        return f'<a href="{url}#src-article-00{number}">{label}</a>'
+
+    return ARTICLE_RE.sub(link, escaped_html)
+
+
+def source_links(text):
+    """Editor text escaped, with the source articles it names linked."""
+    return mark_safe(link_articles(escape(text)))  # noqa: S308 (escaped first)
+
 
 MARK = re.compile(r'<acu-cite data-refs="([^"]*)"></acu-cite>|<acu-footnotes></acu-footnotes>')
 SOURCE_FIELDS = ("key", "label", "title", "author", "year")
@@ -72,14 +99,59 @@ class _Numbering:
         return self.numbers[ident]
 
 
-def _mark(number):
-    return format_html('<a href="#fn-{0}" class="cite" aria-label="Source {0}">[{0}]</a>', number)
+def _marks(numbers):
+    """The numbered marks of one placeholder (numbers are ints: nothing to escape)."""
+    return (
+        "<sup>"
+        + "".join(f'<a href="#fn-{n}" class="cite" aria-label="Source {n}">[{n}]</a>' for n in numbers)
+        + "</sup>"
+    )
+
+
+def _unescape(text):
+    """The inverse of ``django.utils.html.escape``, which wrote the placeholder's attribute."""
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+def _footnote(note, sources_url):
+    """One entry of a footnote list."""
+    source = note.source
+    if source:
+        label = f"{escape(source.label)}: " if source.label else ""
+        parts = [f'<a href="{sources_url}#src-{escape(source.key)}">{label}{escape(source.title)}</a>']
+        if source.author:
+            parts.append(f", {escape(source.author)}")
+        if source.year:
+            parts.append(f" ({escape(source.year)})")
+    else:
+        parts = [escape(note.key)]
+    if note.locator:
+        parts.append(f": {source_links(note.locator)}")
+    if note.note:
+        parts.append(f'. <span class="muted">{source_links(note.note)}</span>')
+    return f'\n    <li id="fn-{note.number}" value="{note.number}">\n      {"".join(parts)}\n    </li>\n    '
+
+
+def footnote_list(notes, sources_url):
+    """The "Sources for this page" list (plain string work: a page may cite dozens of times)."""
+    if not notes:
+        return "\n"
+    items = "".join(_footnote(note, escape(sources_url)) for note in notes)
+    return (
+        '\n<section class="footnotes" aria-labelledby="footnotes-heading">\n'
+        '  <h2 id="footnotes-heading">Sources for this page</h2>\n'
+        f"  <ol>\n    {items}\n  </ol>\n</section>\n\n"
+    )
 
 
 def number_footnotes(html):
     """The page with its citation marks numbered and its footnote lists written."""
-    import html as html_module
-
     from .models import Source
 
     numbering = _Numbering()
@@ -92,9 +164,8 @@ def number_footnotes(html):
             numbering.pending = []
             pieces.append("")
             continue
-        refs = json.loads(html_module.unescape(match.group(1)))
-        numbers = sorted({numbering.number(entry) for entry in refs})
-        pieces.append(format_html("<sup>{}</sup>", format_html_join("", "{}", ((_mark(n),) for n in numbers))))
+        refs = json.loads(_unescape(match.group(1)))
+        pieces.append(_marks(sorted({numbering.number(entry) for entry in refs})))
     pieces.append(html[last:])
     if not lists:
         return html if not numbering.notes else "".join(pieces)
@@ -104,9 +175,9 @@ def number_footnotes(html):
         for note in numbering.notes:
             if note.source is None:
                 note.source = found.get(note.key)
-    sources_url = reverse("points:sources")
+    sources_url = _sources_url()
     for index, notes in lists:
-        pieces[index] = render_to_string("includes/footnotes.html", {"notes": notes, "sources_url": sources_url})
+        pieces[index] = footnote_list(notes, sources_url)
     return "".join(pieces)
 
 

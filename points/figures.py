@@ -5,7 +5,10 @@ Each label is tried above, below, right and left of its marker and takes the
 first spot that overlaps no other marker or label.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 LABEL_SIZE = 0.032  # label font size as a share of the figure width
 CHAR_WIDTH = 0.62  # rough width of a character in ems
@@ -63,16 +66,18 @@ def markers_for(illustration, *, selected=None, numbers=None, placements=None):
     ``numbers`` maps point ids to the step number shown instead of the code (condition pages)."""
     width, height = illustration.width or 100, illustration.height or 100
     r = illustration.marker_radius
-    markers = []
+    markers, urls = [], {}
     for placement in illustration.placements.all() if placements is None else placements:
         point = placement.point
         if numbers is not None and point.pk not in numbers:
             continue
+        if point.pk not in urls:  # a point placed on both sides: one reverse()
+            urls[point.pk] = point.get_absolute_url()
         side = "" if placement.side == "midline" else f", person's {placement.side} side"
         step = f"Step {numbers[point.pk]}: " if numbers else ""
         markers.append(
             Marker(
-                url=point.get_absolute_url(),
+                url=urls[point.pk],
                 slug=point.slug,
                 label=str(numbers[point.pk]) if numbers else point.code,
                 name=f"{step}{point.code} {point.pinyin_plain}, {point.region.name.lower()}, "
@@ -85,3 +90,98 @@ def markers_for(illustration, *, selected=None, numbers=None, placements=None):
         )
     _place_labels(markers, width, height, font=round(width * LABEL_SIZE, 1))
     return markers
+
+
+# The markup of a drawn figure, in Python rather than a template: a region page draws
+# dozens of markers, and each template variable and tag costs more than the string work.
+# Values are escaped by ``Figure.html``; numbers are written as str() writes them, as
+# the template language does.
+FIGURE = (
+    '<figure class="figure">\n'
+    '  <svg class="figure-svg{overview}" viewBox="0 0 {width} {height}" role="group" aria-label="{view}">\n'
+    '    <image href="{src}" x="0" y="0" width="{width}" height="{height}" role="img" aria-label="{alt}"/>\n'
+    "    {markers}\n"
+    "  </svg>\n"
+    "  <figcaption>{view}{description}</figcaption>\n"
+    "</figure>\n"
+)
+MARKER = (
+    '\n    <a class="marker{selected}{numbered}" href="{url}" data-code="{slug}" aria-label="{name}"{current}\n'
+    "       {htmx}>\n"
+    '      <circle class="marker-ring" cx="{m.cx}" cy="{m.cy}" r="{m.ring_r}"/>\n'
+    '      <circle class="marker-dot" cx="{m.cx}" cy="{m.cy}" r="{m.r}"/>\n'
+    "      {text}\n"
+    "    </a>\n    "
+)
+NUMBER = (
+    '<text class="marker-number" x="{m.cx}" y="{m.cy}" dy="0.35em" text-anchor="middle" font-size="{font}">'
+    "{label}</text>\n      "
+)
+LABEL = '<text class="marker-label" x="{m.lx}" y="{m.ly}" text-anchor="{m.anchor}" font-size="{font}">{label}</text>'
+HTMX = 'hx-get="{url}" hx-target="#panel" hx-push-url="true"'
+
+
+@dataclass
+class Figure:
+    """An illustration as a page draws it: the drawing and its markers."""
+
+    illustration: object
+    markers: list = field(default_factory=list)
+    numbered: bool = False  # markers show step numbers (condition pages), not codes
+
+    def html(self, *, panel=False):
+        """The figure's markup; ``panel`` makes the markers load the point panel with htmx."""
+        fig = self.illustration
+        font = round((fig.width or 400) * 0.032, 1)
+        text = NUMBER if self.numbered else LABEL
+        markers = []
+        for m in self.markers:
+            url = escape(m.url)
+            markers.append(
+                MARKER.format(
+                    m=m,
+                    selected=" is-selected" if m.selected else "",
+                    numbered=" is-numbered" if self.numbered else "",
+                    url=url,
+                    slug=escape(m.slug),
+                    name=escape(m.name),
+                    current=' aria-current="true"' if m.selected else "",
+                    htmx=HTMX.format(url=url) if panel else "",
+                    text=text.format(m=m, font=font, label=escape(m.label)),
+                )
+            )
+        description = f'<span class="visually-hidden">. {escape(fig.description)}</span>' if fig.description else ""
+        return mark_safe(  # noqa: S308 (every value escaped above)
+            FIGURE.format(
+                overview=" is-overview" if fig.overview else "",
+                width=fig.width,
+                height=fig.height,
+                view=escape(fig.view),
+                src=escape(fig.src),
+                alt=escape(fig.alt_text),
+                markers="".join(markers),
+                description=description,
+            )
+        )
+
+
+def figures_showing(placements, points, *, selected=None, numbers=None):
+    """The figures on which ``points`` are placed, each with its markers, from
+    ``Placement.objects.filter(point__in=points).for_map()`` (placements with their figures,
+    in order); ``points`` are rows the page has loaded with their regions."""
+    by_id = {point.pk: point for point in points}
+    by_figure = {}
+    for placement in placements:
+        placement.point = by_id[placement.point_id]
+        by_figure.setdefault(placement.illustration_id, []).append(placement)
+    figures = []
+    for group in by_figure.values():
+        illustration = group[0].illustration
+        markers = markers_for(illustration, selected=selected, numbers=numbers, placements=group)
+        figures.append(Figure(illustration, markers, numbered=numbers is not None))
+    return figures
+
+
+def figures_of(illustrations):
+    """Figures with all their markers, from ``Illustration.objects.for_map()`` (placements prefetched)."""
+    return [Figure(illustration, markers_for(illustration)) for illustration in illustrations]

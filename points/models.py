@@ -205,7 +205,7 @@ def detail_prefetches():
             "discrepancies",
             queryset=Discrepancy.objects.filter(display=Discrepancy.Display.POINT)
             .select_related("fact_source")
-            .prefetch_related("sources")
+            .prefetch_related(Prefetch("sources", to_attr="source_list"))
             .order_by("order"),
         ),
     ]
@@ -377,7 +377,7 @@ class ConditionQuerySet(models.QuerySet):
                 "discrepancies",
                 queryset=Discrepancy.objects.filter(display=Discrepancy.Display.CONDITION)
                 .select_related("fact_source")
-                .prefetch_related("sources")
+                .prefetch_related(Prefetch("sources", to_attr="source_list"))
                 .order_by("order"),
             ),
         )
@@ -519,19 +519,10 @@ class Discrepancy(models.Model):
 
 
 class IllustrationQuerySet(models.QuerySet):
-    def for_map(self, *, points=None, include_drafts=False):
-        """Figures with the markers to draw: all published points, or only ``points``
-        (drafts among them too for a staff preview)."""
-        placements = Placement.objects.select_related("point__region", "point__meridian")
-        if not include_drafts:
-            placements = placements.filter(point__status=Status.PUBLISHED)
-        if points is not None:
-            placements = placements.filter(point__in=points)
-        return self.prefetch_related(Prefetch("placements", queryset=placements.order_by("point__order_key", "side")))
-
-    def showing(self, points):
-        """Only the figures on which at least one of ``points`` is placed."""
-        return self.filter(placements__point__in=points).distinct()
+    def for_map(self):
+        """Figures with the markers of all published points (a region page: figures that have
+        no marker yet are drawn too), in two queries."""
+        return self.prefetch_related(Prefetch("placements", queryset=Placement.objects.for_markers()))
 
 
 class Illustration(models.Model):
@@ -578,6 +569,22 @@ class Illustration(models.Model):
         return round((self.width or 400) * (0.025 if self.overview else 0.04), 1)
 
 
+class PlacementQuerySet(models.QuerySet):
+    def for_markers(self, *, include_drafts=False):
+        """Placements with what a marker shows of its point (code, name, region), in the
+        order markers are drawn; published points only unless ``include_drafts``."""
+        placements = self if include_drafts else self.filter(point__status=Status.PUBLISHED)
+        return placements.select_related("point__region").order_by("point__order_key", "side")
+
+    def for_map(self):
+        """Placements with their figures, in one query, in drawing order: figures in page
+        order, each figure's markers together. Filter on points the page already has:
+        their rows are not selected again (``points.figures.figures_showing`` joins them)."""
+        return self.select_related("illustration").order_by(
+            "illustration__region__order", "illustration__order", "illustration_id", "point__order_key", "side"
+        )
+
+
 class Placement(models.Model):
     Side = PlacementSide
 
@@ -589,6 +596,7 @@ class Placement(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Goes up by one with every move.")
 
     history = HistoricalRecords()
+    objects = PlacementQuerySet.as_manager()
 
     class Meta:
         constraints = [

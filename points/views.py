@@ -12,12 +12,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from .caching import PARTIAL, public_page, variant
 from .citations import render
+from .figures import figures_of, figures_showing
 from .models import (
     Alias,
     Condition,
     Discrepancy,
     Illustration,
     Indication,
+    Placement,
     Point,
     Region,
     Source,
@@ -87,7 +89,7 @@ def region_detail(request, slug):
     if region is None:
         return _not_found(request, "region", slug)
     points = Point.objects.for_list().filter(region=region)
-    figures = Illustration.objects.filter(region=region).select_related("region").for_map()
+    figures = figures_of(Illustration.objects.filter(region=region).for_map())
     return render(request, "points/region.html", {"region": region, "points": points, "figures": figures})
 
 
@@ -103,11 +105,8 @@ def point_detail(request, code):
         context = {"point": point, "partial": partial}
         if partial:
             return render(request, "points/point.html#panel", context)
-        context["figures"] = (
-            Illustration.objects.showing([point])
-            .select_related("region")
-            .for_map(points=[point], include_drafts=staff)  # a draft's preview shows its marker
-        )
+        placements = Placement.objects.filter(point=point).for_map()  # a draft's too, in a staff preview
+        context["figures"] = figures_showing(placements, [point], selected=point)
         return render(request, "points/point.html", context)
 
     # Another spelling: a code (UB23, lv3, BL-23) or a name (Hoku, Shenshu).
@@ -137,9 +136,10 @@ def condition_detail(request, slug):
     condition = Condition.objects.for_detail().filter(slug=_clean(slug)).first()
     if condition is None:
         return _not_found(request, "condition", slug)
-    numbers = {ind.point_id: n for n, ind in enumerate(condition.indications.all(), start=1)}
-    figures = Illustration.objects.showing(numbers).select_related("region").for_map(points=numbers)
-    return render(request, "points/condition.html", {"condition": condition, "figures": figures, "numbers": numbers})
+    points = [ind.point for ind in condition.indications.all()]  # published points, in order
+    numbers = {point.pk: n for n, point in enumerate(points, start=1)}
+    figures = figures_showing(Placement.objects.filter(point__in=points).for_map(), points, numbers=numbers)
+    return render(request, "points/condition.html", {"condition": condition, "figures": figures})
 
 
 @require_safe

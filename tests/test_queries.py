@@ -12,9 +12,9 @@ PAGES = {
     "/": 4,  # published counts by region and by condition, regions, conditions
     "/regions/back/": 4,  # region, points, figures, markers
     "/regions/foot/": 4,
-    "/points/bl23/": 8,  # point + 5 prefetches, figures, markers
+    "/points/bl23/": 7,  # point + 5 prefetches, markers with their figures
     "/points/bl23/?hx": 6,  # the htmx panel: no figures
-    "/conditions/sciatica/": 8,
+    "/conditions/sciatica/": 7,  # condition + 4 prefetches, markers with their figures, footnote sources
     "/search/?q=bl23": 4,
     "/search/?q=sciatica": 4,
     "/search/?q=B47": 4,

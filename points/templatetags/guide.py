@@ -1,13 +1,8 @@
-import functools
-import re
-
 from django import template
-from django.urls import reverse
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 
-from points.citations import footnotes_here, marks, ref
-from points.figures import markers_for
+from points.citations import footnotes_here, link_articles, marks, ref, source_links
 from points.models import Source
 from points.sheets import sheet_crop
 
@@ -41,43 +36,43 @@ def citations(obj, claim):
     return obj.citations_for(claim)
 
 
-# "article-002", "Article 002", and the bare numbers in "articles 001 and 004"
-ARTICLE_RE = re.compile(r"\b(?:([Aa])rticle[- ])?00([0-4])\b")
-
-
-@functools.cache
-def _sources_url():
-    return reverse("points:sources")
-
-
-def _link_articles(escaped_html):
-    """Turn our internal "article-002" references into links to the sources page."""
-    url = _sources_url()
-
-    def link(match):
-        number = int(match.group(2))
-        label = f"{match.group(1)}rticle {number + 1}" if match.group(1) else str(number + 1)
-        return f'<a href="{url}#src-article-00{number}">{label}</a>'
-
-    return ARTICLE_RE.sub(link, escaped_html)
-
-
 @register.filter
 def sourcelinks(text):
     """Escape editor text and link the source articles it names."""
-    return mark_safe(_link_articles(escape(text)))  # noqa: S308 (escaped first)
+    return source_links(text)
 
 
 @register.simple_tag
 def prose(text, citations=None):
     """Editor text as paragraphs, articles linked, footnote marks in the last paragraph."""
-    html = _link_articles(linebreaks(escape(text)))
+    html = link_articles(linebreaks(escape(text)))
     refs = cite_refs(citations) if citations is not None else ""
     if refs and html.endswith("</p>"):
         html = html[: -len("</p>")] + refs + "</p>"
     elif refs:
         html += refs
     return mark_safe(html)  # noqa: S308 (escaped first)
+
+
+@register.simple_tag
+def discrepancies(items):
+    """The "Sources differ" entries of a point or condition page, with their sources'
+    names and the standard's citation (``source_list`` prefetched; one tag for the list,
+    where an include per entry cost more than the entries themselves)."""
+    return mark_safe("".join(_discrepancy(d) for d in items))  # noqa: S308 (escaped in _discrepancy)
+
+
+def _discrepancy(d):
+    names = "; ".join(escape(s.label or s.title) for s in d.source_list)
+    verb = "disagree" if d.is_conflict else "says"
+    standard_cited = cite(d.fact_source) if d.fact_source else ""
+    return (
+        '\n<div class="discrepancy">\n'
+        f'  <p class="claim"><span class="tag">{escape(d.ref)}</span> <strong>{names}</strong> {verb}: '
+        f"{source_links(d.claim)}</p>\n"
+        f'  <p class="fact"><strong>The standard:</strong> {source_links(d.fact)}{standard_cited}</p>\n'
+        "</div>\n"
+    )
 
 
 @register.filter
@@ -87,16 +82,11 @@ def first_sentence(text):
     return head + "." if dot else head
 
 
-@register.inclusion_tag("includes/figure.html")
-def figure(illustration, selected=None, panel=False, numbers=None, font_scale=1):
-    """A figure with its point markers; ``panel`` makes markers load the point panel with htmx."""
-    return {
-        "fig": illustration,
-        "markers": markers_for(illustration, selected=selected, numbers=numbers),
-        "panel": panel,
-        "numbered": numbers is not None,
-        "font": round((illustration.width or 400) * 0.032, 1),
-    }
+@register.simple_tag
+def figure(fig, panel=False):
+    """A figure with its point markers (``points.figures.Figure``); ``panel`` makes markers
+    load the point panel with htmx."""
+    return fig.html(panel=panel)
 
 
 @register.inclusion_tag("includes/sheet_figure.html")
