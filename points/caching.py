@@ -34,6 +34,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
@@ -99,6 +100,29 @@ class Breaker:
 
 
 breaker = Breaker()  # one per process: each app server finds out for itself
+
+
+class PooledRedisCache(RedisCache):
+    """Django's Redis backend with one client per connection pool. Django builds a new
+    ``redis.Redis`` (and its table of response callbacks) for every call: measured here,
+    ``get_many`` of a version and a 22 KB page took 401 µs that way and 141 µs with a shared
+    client, and the cached point page ran at 0.54 of the trivial view. A ``redis.Redis`` is
+    thread-safe, so one per pool is enough."""
+
+    class Client(RedisCacheClient):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._clients = {}
+
+        def get_client(self, key=None, *, write=False):
+            index = self._get_connection_pool_index(write)
+            if index not in self._clients:
+                self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+            return self._clients[index]
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = self.Client
 
 
 def cache_call(method, *args):

@@ -96,7 +96,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "points.caching.PooledRedisCache",  # why: its docstring
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "acuguide",
             "OPTIONS": {"socket_connect_timeout": 0.05, "socket_timeout": 0.1},
