@@ -19,6 +19,8 @@ from .models import (
     Meridian,
     Placement,
     Point,
+    ReachMethod,
+    RedFlag,
     Region,
     Source,
     Status,
@@ -45,11 +47,24 @@ class ConditionCitationInline(PointCitationInline):
     fk_name = "condition"
 
 
-class IndicationInline(admin.TabularInline):
+class IndicationInline(admin.StackedInline):
     model = Indication
     extra = 0
-    fields = ["order", "point", "role", "note"]
-    autocomplete_fields = ["point"]
+    fields = [
+        ("order", "point", "role"),
+        "note",
+        ("pressure", "pressure_source", "pressure_locator"),
+        ("evidence", "evidence_source", "evidence_locator"),
+        "evidence_summary",
+    ]
+    autocomplete_fields = ["point", "pressure_source", "evidence_source"]
+
+
+class ReachInline(admin.TabularInline):
+    model = ReachMethod
+    extra = 0
+    fields = ["kind", "how", "source", "locator"]
+    autocomplete_fields = ["source"]
 
 
 class PlacementInline(admin.TabularInline):
@@ -185,8 +200,14 @@ class MissingLocationCitationFilter(admin.SimpleListFilter):
 
 
 class PointIndicationInline(IndicationInline):
-    fields = ["condition", "order", "role", "note"]
-    autocomplete_fields = ["condition"]
+    fields = [
+        ("condition", "order", "role"),
+        "note",
+        ("pressure", "pressure_source", "pressure_locator"),
+        ("evidence", "evidence_source", "evidence_locator"),
+        "evidence_summary",
+    ]
+    autocomplete_fields = ["condition", "pressure_source", "evidence_source"]
 
 
 @admin.register(Point)
@@ -203,7 +224,8 @@ class PointAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
     ]  # fmt: skip
     list_select_related = ["region"]
     search_fields = ["code", "pinyin", "english_name", "hanzi_simplified", "hanzi_traditional"]
-    inlines = [AliasInline, PointCitationInline, PointIndicationInline, PlacementInline]
+    inlines = [AliasInline, PointCitationInline, ReachInline, PointIndicationInline, PlacementInline]
+    autocomplete_fields = ["reach_alternative", "pregnancy_alternative"]
     fieldsets = [
         (None, {"fields": ["code", "meridian", "number", "region", "status", "last_reviewed", "version"]}),
         ("Names", {"fields": ["pinyin", "hanzi_simplified", "hanzi_traditional", "english_name"]}),
@@ -218,11 +240,11 @@ class PointAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
                     ("repetitions", "times_per_day"),
                     "posture",
                     "laterality",
-                    "reach",
+                    "reach_alternative",
                 ]
             },
         ),
-        ("Safety", {"fields": ["pregnancy_caution", "pregnancy_note", "cautions"]}),
+        ("Safety", {"fields": ["pregnancy_caution", "pregnancy_note", "pregnancy_alternative", "cautions"]}),
         ("Identification", {"fields": ["confidence", "confidence_note", "reference_only"]}),
         ("Why", {"fields": ["change_reason"]}),
     ]
@@ -263,6 +285,18 @@ class ConditionAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
     list_filter = ["status"]
     search_fields = ["name", "slug", "keywords"]
     inlines = [IndicationInline, ConditionCitationInline]
+    autocomplete_fields = ["red_flags_source"]
+
+
+@admin.register(RedFlag)
+class RedFlagAdmin(ContentAdmin):
+    """The one list of warning signs that every condition page, the safety page and every
+    sheet shows."""
+
+    list_display = ["text", "group", "order", "source", "locator"]
+    list_filter = ["group"]
+    search_fields = ["text", "key"]
+    autocomplete_fields = ["source"]
 
 
 @admin.register(Source)

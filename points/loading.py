@@ -28,6 +28,8 @@ from .models import (
     Meridian,
     Placement,
     Point,
+    ReachMethod,
+    RedFlag,
     Region,
     Source,
     Status,
@@ -40,15 +42,22 @@ POINT_KEYS = {
     "pregnancy_caution", "pregnancy_note", "cautions", "confidence", "confidence_note",
     "reference_only", "notes", "aliases", "citations",
 }  # fmt: skip
+# set after every point exists: they name other points
+POINT_OPTIONAL_KEYS = {"reach_alternative", "pregnancy_alternative"}
+REACH_KEYS = {"kind", "how", "source", "locator"}
+RED_FLAG_KEYS = {"key", "group", "text", "source", "locator"}
 TECHNIQUE_KEYS = {
     "method", "pressure", "hold_seconds_min", "hold_seconds_max", "repetitions", "times_per_day", "posture",
 }  # fmt: skip
 SOURCE_KEYS = {"key", "kind", "title", "author", "publisher", "year", "url", "summary", "claims"}
 CONDITION_KEYS = {"slug", "name", "order", "summary", "keywords", "red_flags", "indications", "citations"}
+CONDITION_FLAG_KEYS = {"text", "source", "locator"}
 DISCREPANCY_KEYS = {"ref", "sources", "point", "condition", "severity", "claim", "fact", "fact_source", "display"}
 CITATION_KEYS = {"source", "claim", "locator", "note"}
 ALIAS_KEYS = {"text", "kind", "ambiguous", "note"}
-INDICATION_KEYS = {"point", "role", "note", "sources"}
+INDICATION_KEYS = {"point", "role", "note", "sources", "pressure", "evidence"}
+CITED_VALUE_KEYS = {"level", "source", "locator"}
+EVIDENCE_KEYS = {"kind", "source", "locator", "summary"}
 ILLUSTRATION_KEYS = {
     "slug", "region", "view", "static_path", "order", "alt_text", "description", "credit", "licence", "placements",
     "overview",
@@ -130,8 +139,13 @@ class _Loader:
         if not point_files:
             raise ContentError(f"{self.dir / 'points'}: no point files")
         self.points = {p.code: p for p in Point.objects.all()}
+        self.alternatives = []
         for path in point_files:
             self.load_point(_read(path), str(path))
+        for point, field_name, code, where in self.alternatives:
+            setattr(point, field_name, self.point(code, where))
+            point.save(update_fields=[field_name])
+        self.load_red_flags(_read(self.dir / "red_flags.json"))
         self.load_conditions(_read(self.dir / "conditions.json"))
         self.load_discrepancies(_read(self.dir / "discrepancies.json"))
         for path in sorted((self.dir / "illustrations").glob("*.json")):
@@ -166,8 +180,28 @@ class _Loader:
             self.report.add("sources", source.key not in existing)
             self.sources[source.key] = source
 
+    def load_red_flags(self, items):
+        existing = set(RedFlag.objects.values_list("key", flat=True))
+        for order, item in enumerate(items):
+            where = f"red_flags.json[{order}]"
+            _check_keys(item, RED_FLAG_KEYS, where, required={"key", "group", "text", "source"})
+            if item["key"] in existing:
+                self.report.add("red flags", False)
+                continue
+            flag = RedFlag(
+                key=item["key"],
+                group=item["group"],
+                text=item["text"],
+                order=order,
+                source=self.source(item["source"], where),
+                locator=item.get("locator", ""),
+            )
+            flag.full_clean()
+            flag.save()
+            self.report.add("red flags", True)
+
     def load_point(self, item, where):
-        _check_keys(item, POINT_KEYS, where)
+        _check_keys(item, POINT_KEYS | POINT_OPTIONAL_KEYS, where, required=POINT_KEYS)
         technique = item["technique"]
         _check_keys(technique, TECHNIQUE_KEYS, f"{where} technique")
         code = item["code"]
@@ -194,12 +228,33 @@ class _Loader:
             posture=technique["posture"],
             status=Status.PUBLISHED,
             last_reviewed=self.reviewed,
-            **{k: item[k] for k in POINT_KEYS - {"code", "meridian", "region", "technique", "aliases", "citations"}},
+            **{
+                k: item[k]
+                for k in POINT_KEYS - {"code", "meridian", "region", "technique", "aliases", "citations", "reach"}
+            },
         )
         point.full_clean(exclude=["slug"])
         point.save()
         self.points[code] = point
         self.report.add("points", True)
+        for field_name in sorted(POINT_OPTIONAL_KEYS & set(item)):
+            if item[field_name]:
+                self.alternatives.append((point, field_name, item[field_name], where))
+        if not isinstance(item["reach"], list) or not item["reach"]:
+            raise ContentError(f"{where}: reach must be a list of ways to reach the point")
+        for n, way in enumerate(item["reach"]):
+            rwhere = f"{where} reach[{n}]"
+            _check_keys(way, REACH_KEYS, rwhere, required={"kind", "how"})
+            method = ReachMethod(
+                point=point,
+                kind=way["kind"],
+                how=way["how"],
+                source=self.source(way["source"], rwhere) if way.get("source") else None,
+                locator=way.get("locator", ""),
+            )
+            method.full_clean()
+            method.save()
+            self.report.add("ways to reach", True)
         seen = set()
         for n, alias in enumerate(item["aliases"]):
             _check_keys(alias, ALIAS_KEYS, f"{where} aliases[{n}]", required={"text", "kind"})
@@ -240,13 +295,17 @@ class _Loader:
             if condition is not None:
                 self.conditions[condition.slug] = condition
                 continue
+            flags = item["red_flags"] or {"text": ""}
+            _check_keys(flags, CONDITION_FLAG_KEYS, f"{where} red_flags", required={"text"})
             condition = Condition(
                 slug=item["slug"],
                 name=item["name"],
                 order=item["order"],
                 summary=item["summary"],
                 keywords=", ".join(item["keywords"]),
-                red_flags=item["red_flags"],
+                red_flags=flags["text"],
+                red_flags_source=self.source(flags["source"], where) if flags.get("source") else None,
+                red_flags_locator=flags.get("locator", ""),
                 status=Status.PUBLISHED,
                 last_reviewed=self.reviewed,
             )
@@ -256,12 +315,24 @@ class _Loader:
             for n, ind in enumerate(item["indications"]):
                 iwhere = f"{where} indications[{n}]"
                 _check_keys(ind, INDICATION_KEYS, iwhere, required={"point", "role"})
+                pressure = ind.get("pressure") or {}
+                evidence = ind.get("evidence") or {"kind": Indication.Evidence.TRADITIONAL}
+                if pressure:
+                    _check_keys(pressure, CITED_VALUE_KEYS, f"{iwhere} pressure", required={"level", "source"})
+                _check_keys(evidence, EVIDENCE_KEYS, f"{iwhere} evidence", required={"kind"})
                 indication = Indication(
                     point=self.point(ind["point"], iwhere),
                     condition=condition,
                     order=n + 1,
                     role=ind["role"],
                     note=ind.get("note", ""),
+                    pressure=pressure.get("level", ""),
+                    pressure_source=self.source(pressure["source"], iwhere) if pressure else None,
+                    pressure_locator=pressure.get("locator", ""),
+                    evidence=evidence["kind"],
+                    evidence_source=self.source(evidence["source"], iwhere) if evidence.get("source") else None,
+                    evidence_locator=evidence.get("locator", ""),
+                    evidence_summary=evidence.get("summary", ""),
                 )
                 indication.full_clean()
                 indication.save()

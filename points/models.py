@@ -1,5 +1,6 @@
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Prefetch, Q
@@ -35,15 +36,30 @@ class Laterality(models.TextChoices):
 
 
 class Reach(models.TextChoices):
-    SELF = "self", "You can reach it yourself"
-    PARTNER = "partner", "Easier with a partner"
-    TOOL = "tool", "Use a tool (such as a tennis ball)"
+    """Who presses the point: the reader alone, the reader with a ball or tool, or a partner."""
+
+    SELF = "self", "Yourself, with your hands"
+    TOOL = "tool", "Yourself, with a ball or tool"
+    PARTNER = "partner", "A partner presses it"
 
 
 class Pregnancy(models.TextChoices):
     AVOID = "avoid", "Avoid in pregnancy"
     GENTLE = "gentle", "Gentle only in pregnancy"
     NONE = "none", "No pregnancy caution known"
+
+
+class Evidence(models.TextChoices):
+    """What kind of support a use of a point has; never upgraded without a cited study."""
+
+    TRADITIONAL = "traditional", "Traditional use"
+    TRIAL = "trial", "Studied in a clinical trial"
+    REVIEW = "review", "In a systematic review"
+
+
+class RedFlagGroup(models.TextChoices):
+    EMERGENCY = "emergency", "Get emergency care the same day"
+    SOON = "soon", "See a doctor soon"
 
 
 class Confidence(models.TextChoices):
@@ -244,9 +260,26 @@ class Point(models.Model):
     times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
     posture = models.TextField(blank=True)
     laterality = models.CharField(max_length=10, choices=Laterality)
-    reach = models.CharField(max_length=10, choices=Reach)
+    reach_alternative = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A point for the same pain that is easy to reach yourself, for readers who cannot reach this one.",
+    )
     pregnancy_caution = models.CharField(max_length=10, choices=Pregnancy)
-    pregnancy_note = models.TextField(blank=True)
+    pregnancy_note = models.TextField(
+        blank=True, help_text="Why (the level itself is the field above: do not restate it here)."
+    )
+    pregnancy_alternative = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For a point to avoid in pregnancy: the point to use instead, if there is one.",
+    )
     cautions = models.TextField(blank=True)
     confidence = models.CharField(max_length=10, choices=Confidence, default=Confidence.CONFIRMED)
     confidence_note = models.TextField(blank=True)
@@ -274,7 +307,6 @@ class Point(models.Model):
             models.CheckConstraint(condition=Q(hold_seconds_min__lte=models.F("hold_seconds_max")), name="hold_range"),
             models.CheckConstraint(condition=Q(pressure__in=Pressure.values), name="point_pressure_valid"),
             models.CheckConstraint(condition=Q(laterality__in=Laterality.values), name="point_laterality_valid"),
-            models.CheckConstraint(condition=Q(reach__in=Reach.values), name="point_reach_valid"),
             models.CheckConstraint(condition=Q(pregnancy_caution__in=Pregnancy.values), name="point_pregnancy_valid"),
             models.CheckConstraint(condition=Q(confidence__in=Confidence.values), name="point_confidence_valid"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="point_status_valid"),
@@ -323,6 +355,72 @@ class Point(models.Model):
 
     def citations_for(self, claim):
         return [c for c in self.citations.all() if c.claim == claim]
+
+    @property
+    def avoid_in_pregnancy(self):
+        return self.pregnancy_caution == Pregnancy.AVOID
+
+    @property
+    def pressable(self):
+        """Offered as a point to press (a reference-only point never is)."""
+        return not self.reference_only
+
+
+class ReachMethod(models.Model):
+    """One way to reach a point (by yourself, with a ball, or by a partner), with the
+    position and aid, and the source that says so."""
+
+    Kind = Reach
+
+    point = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="reach_methods")
+    kind = models.CharField(max_length=10, choices=Reach)
+    how = models.CharField(max_length=300, help_text="The position and the aid, e.g. lying on a tennis ball.")
+    source = models.ForeignKey(
+        "Source", null=True, blank=True, on_delete=models.PROTECT, related_name="reach_methods"
+    )
+    locator = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["point", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["point", "kind"], name="reach_once_per_kind"),
+            models.CheckConstraint(condition=Q(kind__in=Reach.values), name="reach_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.point.code}: {self.get_kind_display()}"
+
+
+class RedFlagQuerySet(models.QuerySet):
+    def for_display(self):
+        """The complete list, emergency signs first, with the pages that say them."""
+        return self.select_related("source").order_by("-group", "order")
+
+
+class RedFlag(models.Model):
+    """A warning sign that back pain needs a doctor: stored once, shown on every condition
+    page, the safety page and every sheet, each cited to an NHS or NICE page that says it."""
+
+    Group = RedFlagGroup
+
+    key = models.SlugField(max_length=40, unique=True)
+    group = models.CharField(max_length=10, choices=RedFlagGroup)
+    text = models.CharField(max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.ForeignKey("Source", on_delete=models.PROTECT, related_name="red_flags")
+    locator = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = RedFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-group", "order"]
+        constraints = [models.CheckConstraint(condition=Q(group__in=RedFlagGroup.values), name="red_flag_group_valid")]
+
+    def __str__(self):
+        return self.text
 
 
 class Alias(models.Model):
@@ -389,7 +487,19 @@ class Condition(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     summary = models.TextField()
     keywords = models.CharField(max_length=400, blank=True, help_text="Comma-separated words people search for.")
-    red_flags = models.TextField(blank=True, help_text="Warning signs specific to this kind of pain.")
+    red_flags = models.TextField(
+        blank=True,
+        help_text="Warning signs specific to this kind of pain only; the general red flags are shown anyway.",
+    )
+    red_flags_source = models.ForeignKey(
+        "Source",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A page that says these signs; leave empty and they are shown as general medical advice.",
+    )
+    red_flags_locator = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     last_reviewed = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Goes up by one with every save in the admin.")
@@ -423,12 +533,35 @@ class Condition(models.Model):
 class Indication(models.Model):
     Role = IndicationRole
 
+    Evidence = Evidence
+
     point = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="indications")
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="indications")
     order = models.PositiveSmallIntegerField(default=0)
     role = models.CharField(max_length=12, choices=Role)
     note = models.TextField(blank=True, help_text="Why this point is used for this condition.")
     sources = models.ManyToManyField(Source, blank=True, related_name="indications")
+    pressure = models.CharField(
+        max_length=10,
+        choices=Pressure,
+        blank=True,
+        help_text="Only if this condition needs a different pressure from the point's own; cite it below.",
+    )
+    pressure_source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    pressure_locator = models.CharField(max_length=200, blank=True)
+    evidence = models.CharField(max_length=12, choices=Evidence, default=Evidence.TRADITIONAL)
+    evidence_source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The trial or review; required for any label but traditional use.",
+    )
+    evidence_locator = models.CharField(max_length=200, blank=True)
+    evidence_summary = models.CharField(
+        max_length=300, blank=True, help_text="What it measured: population, comparison, result, in a few words."
+    )
 
     history = HistoricalRecords(m2m_fields=[sources])
 
@@ -437,7 +570,25 @@ class Indication(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["condition", "point"], name="indication_unique"),
             models.CheckConstraint(condition=Q(role__in=IndicationRole.values), name="indication_role_valid"),
+            models.CheckConstraint(
+                condition=Q(pressure="") | (Q(pressure__in=Pressure.values) & Q(pressure_source__isnull=False)),
+                name="indication_pressure_cited",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence=Evidence.TRADITIONAL)
+                | (Q(evidence__in=Evidence.values) & Q(evidence_source__isnull=False) & ~Q(evidence_summary="")),
+                name="indication_evidence_cited",
+            ),
         ]
+
+    def clean(self):
+        if self.point_id and self.point.reference_only:
+            raise ValidationError({"point": "This point is listed only to correct a source; it cannot be a point to try."})
+
+    @property
+    def pressure_for_use(self):
+        """The pressure for this use: the indication's own, if it has one, else the point's."""
+        return self.pressure or self.point.pressure
 
     def __str__(self):
         return f"{self.point.code} for {self.condition.name}"

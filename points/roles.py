@@ -10,10 +10,10 @@ from django.db import transaction
 
 CONTENT_MODELS = [
     "point", "alias", "citation", "condition", "indication", "source", "discrepancy",
-    "illustration", "placement", "meridian", "region",
+    "illustration", "placement", "meridian", "region", "reachmethod", "redflag",
 ]  # fmt: skip
 # Rows that are part of editing a point or condition: removing one is an edit.
-EDITOR_DELETABLE = ["alias", "citation", "indication", "placement"]
+EDITOR_DELETABLE = ["alias", "citation", "indication", "placement", "reachmethod"]
 REVIEWER_EXTRA = ["publish_point", "publish_condition", "revert_content", "delete_discrepancy"]
 
 EDITORS = "Editors"
