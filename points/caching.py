@@ -43,6 +43,8 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
+from . import modes
+
 logger = logging.getLogger(__name__)
 
 PARTIAL, PAGE = "partial", "page"
@@ -60,10 +62,11 @@ def variant(request):
 
 def public_page(*params, partial=False):
     """Mark a view as the same for every anonymous visitor, reading only ``params`` from the
-    query string (and answering htmx with a partial if ``partial``); the middleware caches it."""
+    query string (and answering htmx with a partial if ``partial``); the middleware caches it.
+    Every public page also reads the pregnancy mode (points.modes)."""
 
     def mark(view):
-        view.public_page = (tuple(sorted(set(params))), partial)
+        view.public_page = (tuple(sorted({*params, modes.PARAM})), partial)
         return view
 
     return mark
@@ -157,7 +160,7 @@ def canonical_query(query, params):
     empty values (``?q=`` reads as no ``q``)."""
     clean = QueryDict(mutable=True)
     for name in params:
-        values = list(dict.fromkeys(v for v in query.getlist(name) if v))
+        values = modes.canonical_values(name, list(dict.fromkeys(v for v in query.getlist(name) if v)))
         if values:
             clean.setlist(name, values)
     clean._mutable = False

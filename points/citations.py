@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from .modes import Mode, keep_mode
+
 # "article-002", "Article 002", and the bare numbers in "articles 001 and 004"
 ARTICLE_RE = re.compile(r"\b(?:([Aa])rticle[- ])?00([0-4])\b")
 
@@ -182,6 +184,10 @@ def number_footnotes(html):
 
 
 def render(request, template_name, context=None, status=None):
-    """``django.shortcuts.render``, with the footnotes numbered (every public page uses it)."""
+    """``django.shortcuts.render``, with the footnotes numbered and the pregnancy mode
+    (points.modes) given to the template and kept in every link (every public page uses it)."""
+    mode = Mode.of(request)
+    mode_on_url, mode_off_url = mode.switch_urls(request)
+    context = {**(context or {}), "mode": mode, "mode_on_url": mode_on_url, "mode_off_url": mode_off_url}
     html = render_to_string(template_name, context, request)
-    return HttpResponse(number_footnotes(html), status=status)
+    return HttpResponse(keep_mode(number_footnotes(html), mode), status=status)

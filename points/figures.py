@@ -18,6 +18,7 @@ CHAR_WIDTH = 0.62  # rough width of a character in ems
 class Marker:
     url: str
     slug: str
+    code: str
     label: str
     name: str
     cx: float
@@ -27,6 +28,7 @@ class Marker:
     ly: float = 0
     anchor: str = "middle"
     selected: bool = False
+    gentle: bool = False  # in pregnancy mode: a point for gentle pressure only
 
     @property
     def ring_r(self):
@@ -60,10 +62,12 @@ def _place_labels(markers, width, height, font):
         taken.append(box)
 
 
-def markers_for(illustration, *, selected=None, numbers=None, placements=None):
+def markers_for(illustration, *, selected=None, numbers=None, placements=None, mode=None):
     """The markers to draw on ``illustration`` (its placements must be prefetched, or given).
 
-    ``numbers`` maps point ids to the step number shown instead of the code (condition pages)."""
+    ``numbers`` maps point ids to the step number shown instead of the code (condition pages).
+    In pregnancy ``mode`` points to avoid are not drawn, and gentle-only points are marked."""
+    pregnant = mode is not None and mode.pregnant
     width, height = illustration.width or 100, illustration.height or 100
     r = illustration.marker_radius
     markers, urls = [], {}
@@ -71,6 +75,10 @@ def markers_for(illustration, *, selected=None, numbers=None, placements=None):
         point = placement.point
         if numbers is not None and point.pk not in numbers:
             continue
+        if pregnant and point.avoid_in_pregnancy and not (selected is not None and point.pk == selected.pk):
+            continue
+        gentle = pregnant and point.pregnancy_caution == point.Pregnancy.GENTLE
+        caution = f", {point.get_pregnancy_caution_display().lower()}" if gentle else ""
         if point.pk not in urls:  # a point placed on both sides: one reverse()
             urls[point.pk] = point.get_absolute_url()
         side = "" if placement.side == "midline" else f", person's {placement.side} side"
@@ -79,13 +87,15 @@ def markers_for(illustration, *, selected=None, numbers=None, placements=None):
             Marker(
                 url=urls[point.pk],
                 slug=point.slug,
+                code=point.code,
                 label=str(numbers[point.pk]) if numbers else point.code,
                 name=f"{step}{point.code} {point.pinyin_plain}, {point.region.name.lower()}, "
-                f"{point.get_laterality_display().lower()}{side}",
+                f"{point.get_laterality_display().lower()}{side}{caution}",
                 cx=round(float(placement.x) * width / 100, 1),
                 cy=round(float(placement.y) * height / 100, 1),
                 r=r,
                 selected=selected is not None and point.pk == selected.pk,
+                gentle=gentle,
             )
         )
     _place_labels(markers, width, height, font=round(width * LABEL_SIZE, 1))
@@ -106,7 +116,7 @@ FIGURE = (
     "</figure>\n"
 )
 MARKER = (
-    '\n    <a class="marker{selected}{numbered}" href="{url}" data-code="{slug}" aria-label="{name}"{current}\n'
+    '\n    <a class="marker{selected}{numbered}{gentle}" href="{url}" data-code="{slug}"{fact} aria-label="{name}"{current}\n'
     "       {htmx}>\n"
     '      <circle class="marker-ring" cx="{m.cx}" cy="{m.cy}" r="{m.ring_r}"/>\n'
     '      <circle class="marker-dot" cx="{m.cx}" cy="{m.cy}" r="{m.r}"/>\n'
@@ -118,6 +128,7 @@ NUMBER = (
     "{label}</text>\n      "
 )
 LABEL = '<text class="marker-label" x="{m.lx}" y="{m.ly}" text-anchor="{m.anchor}" font-size="{font}">{label}</text>'
+PREGNANCY_FACT = ' data-fact="pregnancy" data-point="{code}" data-value="gentle"'
 HTMX = 'hx-get="{url}" hx-target="#panel" hx-push-url="true"'
 
 
@@ -142,6 +153,8 @@ class Figure:
                     m=m,
                     selected=" is-selected" if m.selected else "",
                     numbered=" is-numbered" if self.numbered else "",
+                    gentle=" is-gentle" if m.gentle else "",
+                    fact=PREGNANCY_FACT.format(code=escape(m.code)) if m.gentle else "",
                     url=url,
                     slug=escape(m.slug),
                     name=escape(m.name),
@@ -165,7 +178,7 @@ class Figure:
         )
 
 
-def figures_showing(placements, points, *, selected=None, numbers=None):
+def figures_showing(placements, points, *, selected=None, numbers=None, mode=None):
     """The figures on which ``points`` are placed, each with its markers, from
     ``Placement.objects.filter(point__in=points).for_map()`` (placements with their figures,
     in order); ``points`` are rows the page has loaded with their regions."""
@@ -177,11 +190,11 @@ def figures_showing(placements, points, *, selected=None, numbers=None):
     figures = []
     for group in by_figure.values():
         illustration = group[0].illustration
-        markers = markers_for(illustration, selected=selected, numbers=numbers, placements=group)
+        markers = markers_for(illustration, selected=selected, numbers=numbers, placements=group, mode=mode)
         figures.append(Figure(illustration, markers, numbered=numbers is not None))
     return figures
 
 
-def figures_of(illustrations):
+def figures_of(illustrations, *, mode=None):
     """Figures with all their markers, from ``Illustration.objects.for_map()`` (placements prefetched)."""
-    return [Figure(illustration, markers_for(illustration)) for illustration in illustrations]
+    return [Figure(illustration, markers_for(illustration, mode=mode)) for illustration in illustrations]

@@ -199,7 +199,9 @@ class PointQuerySet(models.QuerySet):
     def for_page(self, *, include_drafts=False):
         """The point itself with its region and meridian (title, breadcrumb): one query.
         The rest of the page comes from ``detail_prefetches`` when it is rendered."""
-        return (self if include_drafts else self.published()).select_related("region", "meridian")
+        return (self if include_drafts else self.published()).select_related(
+            "region", "meridian", "pregnancy_alternative", "reach_alternative__region"
+        )
 
     def for_detail(self, *, include_drafts=False):
         """Everything the point page shows, in a fixed number of queries (drafts for staff previews)."""
@@ -211,10 +213,11 @@ def detail_prefetches():
     return [
         Prefetch("aliases", queryset=Alias.objects.order_by("kind", "text")),
         Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")),
+        Prefetch("reach_methods", queryset=ReachMethod.objects.in_order()),
         Prefetch(
             "indications",
             queryset=Indication.objects.filter(condition__status=Status.PUBLISHED)
-            .select_related("condition")
+            .select_related("condition", "pressure_source", "evidence_source")
             .order_by("condition__order"),
         ),
         Prefetch(
@@ -366,6 +369,13 @@ class Point(models.Model):
         return not self.reference_only
 
 
+class ReachMethodQuerySet(models.QuerySet):
+    def in_order(self):
+        """Yourself first, then with a ball or tool, then a partner; with their sources."""
+        rank = models.Case(*(models.When(kind=k, then=n) for n, k in enumerate(Reach.values)), default=9)
+        return self.select_related("source").order_by(rank)
+
+
 class ReachMethod(models.Model):
     """One way to reach a point (by yourself, with a ball, or by a partner), with the
     position and aid, and the source that says so."""
@@ -381,6 +391,7 @@ class ReachMethod(models.Model):
     locator = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()
+    objects = ReachMethodQuerySet.as_manager()
 
     class Meta:
         ordering = ["point", "kind"]
@@ -396,7 +407,7 @@ class ReachMethod(models.Model):
 class RedFlagQuerySet(models.QuerySet):
     def for_display(self):
         """The complete list, emergency signs first, with the pages that say them."""
-        return self.select_related("source").order_by("-group", "order")
+        return self.select_related("source").order_by("group", "order")
 
 
 class RedFlag(models.Model):
@@ -416,7 +427,7 @@ class RedFlag(models.Model):
     objects = RedFlagQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-group", "order"]
+        ordering = ["group", "order"]
         constraints = [models.CheckConstraint(condition=Q(group__in=RedFlagGroup.values), name="red_flag_group_valid")]
 
     def __str__(self):
@@ -462,12 +473,18 @@ class ConditionQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def for_detail(self):
-        return self.published().prefetch_related(
+        return self.published().select_related("red_flags_source").prefetch_related(
             Prefetch(
                 "indications",
                 queryset=Indication.objects.filter(point__status=Status.PUBLISHED)
-                .select_related("point__region", "point__meridian")
-                .prefetch_related("sources")
+                .select_related(
+                    "point__region",
+                    "point__meridian",
+                    "point__pregnancy_alternative",
+                    "pressure_source",
+                    "evidence_source",
+                )
+                .prefetch_related("sources", "point__citations__source")
                 .order_by("order"),
             ),
             Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")),

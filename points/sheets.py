@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from .figures import markers_for
-from .models import Alias, Citation, Placement, Point, Status
+from .models import Alias, Citation, Placement, Point, ReachMethod, Status
 from .search import code_readings
 from .text import fold, strip_controls
 
@@ -49,8 +49,9 @@ def for_sheet(queryset):
     """Points with everything a sheet prints: names, citations and placements with figures."""
     return (
         queryset.filter(status=Status.PUBLISHED)
-        .select_related("region", "meridian")
+        .select_related("region", "meridian", "pregnancy_alternative", "reach_alternative__region")
         .prefetch_related(
+            Prefetch("reach_methods", queryset=ReachMethod.objects.in_order()),
             Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")),
             Prefetch(
                 "placements",

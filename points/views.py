@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from .caching import PARTIAL, public_page, variant
 from .citations import render
 from .figures import figures_of, figures_showing
+from .modes import Mode
 from .models import (
     Alias,
     Condition,
@@ -21,6 +22,7 @@ from .models import (
     Indication,
     Placement,
     Point,
+    RedFlag,
     Region,
     Source,
     Status,
@@ -46,6 +48,14 @@ def _private_if(response, odd_input):
     if odd_input:
         patch_cache_control(response, private=True)
     return response
+
+
+def _for_mode(points, mode):
+    """The points to offer in ``mode`` and the ones left out: in pregnancy mode, points to
+    avoid in pregnancy are taken out of lists, maps and sheets (and named, with why)."""
+    if not mode.pregnant:
+        return list(points), []
+    return [p for p in points if not p.avoid_in_pregnancy], [p for p in points if p.avoid_in_pregnancy]
 
 
 def _not_found(request, what, text=""):
@@ -88,9 +98,12 @@ def region_detail(request, slug):
     region = Region.objects.filter(slug=_clean(slug)).first()
     if region is None:
         return _not_found(request, "region", slug)
-    points = Point.objects.for_list().filter(region=region)
-    figures = figures_of(Illustration.objects.filter(region=region).for_map())
-    return render(request, "points/region.html", {"region": region, "points": points, "figures": figures})
+    mode = Mode.of(request)
+    points, left_out = _for_mode(Point.objects.for_list().filter(region=region), mode)
+    figures = figures_of(Illustration.objects.filter(region=region).for_map(), mode=mode)
+    return render(
+        request, "points/region.html", {"region": region, "points": points, "figures": figures, "left_out": left_out}
+    )
 
 
 @require_safe
@@ -106,7 +119,7 @@ def point_detail(request, code):
         if partial:
             return render(request, "points/point.html#panel", context)
         placements = Placement.objects.filter(point=point).for_map()  # a draft's too, in a staff preview
-        context["figures"] = figures_showing(placements, [point], selected=point)
+        context["figures"] = figures_showing(placements, [point], selected=point, mode=Mode.of(request))
         return render(request, "points/point.html", context)
 
     # Another spelling: a code (UB23, lv3, BL-23) or a name (Hoku, Shenshu).
@@ -136,10 +149,23 @@ def condition_detail(request, slug):
     condition = Condition.objects.for_detail().filter(slug=_clean(slug)).first()
     if condition is None:
         return _not_found(request, "condition", slug)
-    points = [ind.point for ind in condition.indications.all()]  # published points, in order
+    mode = Mode.of(request)
+    indications = [ind for ind in condition.indications.all() if ind.point.pressable]  # published, in order
+    left_out = _for_mode([ind.point for ind in indications], mode)[1]
+    indications = [ind for ind in indications if ind.point not in left_out]
+    points = [ind.point for ind in indications]
     numbers = {point.pk: n for n, point in enumerate(points, start=1)}
-    figures = figures_showing(Placement.objects.filter(point__in=points).for_map(), points, numbers=numbers)
-    return render(request, "points/condition.html", {"condition": condition, "figures": figures})
+    figures = figures_showing(
+        Placement.objects.filter(point__in=points).for_map(), points, numbers=numbers, mode=mode
+    )
+    context = {
+        "condition": condition,
+        "indications": indications,
+        "left_out": left_out,
+        "figures": figures,
+        "red_flags": RedFlag.objects.for_display(),
+    }
+    return render(request, "points/condition.html", context)
 
 
 @require_safe
@@ -155,18 +181,26 @@ def search_view(request):
 @require_safe
 @public_page()
 def how_to_press(request):
-    return render(request, "points/how_to_press.html")
+    points = list(Point.objects.for_list().filter(reference_only=False))
+    groups = [(level, label, [p for p in points if p.pressure == level]) for level, label in Point.Pressure.choices]
+    return render(request, "points/how_to_press.html", {"pressure_groups": [g for g in groups if g[2]]})
 
 
 @require_safe
 @public_page()
 def safety(request):
-    pregnancy = (
-        Point.objects.for_list()
-        .exclude(pregnancy_caution=Point.Pregnancy.NONE)
-        .order_by("pregnancy_caution", "order_key")
-    )
-    return render(request, "points/safety.html", {"pregnancy_points": pregnancy})
+    points = list(Point.objects.for_list().select_related("pregnancy_alternative"))
+    groups = [
+        (level, label, [p for p in points if p.pregnancy_caution == level])
+        for level, label in Point.Pregnancy.choices
+        if level != Point.Pregnancy.NONE
+    ]
+    context = {
+        "pregnancy_groups": groups,
+        "red_flags": RedFlag.objects.for_display(),
+        "points": {p.code: p for p in points},
+    }
+    return render(request, "points/safety.html", context)
 
 
 @require_safe
@@ -189,12 +223,16 @@ def _address(request):
 
 def _render_sheet(request, *, title, selection, back_url, condition=None, custom=False):
     reviewed = [p.last_reviewed for p in selection.points if p.last_reviewed]
+    shown, left_out = _for_mode(selection.points, Mode.of(request))
     return render(
         request,
         "points/sheet.html",
         {
             "title": title,
             "selection": selection,
+            "shown": shown,
+            "left_out": left_out,
+            "red_flags": RedFlag.objects.for_display(),
             "condition": condition,
             "back_url": back_url,
             "last_reviewed": max(reviewed) if reviewed else None,
@@ -223,11 +261,11 @@ def point_sheet(request, code):
 @require_safe
 @public_page()
 def condition_sheet(request, slug):
-    condition = Condition.objects.published().filter(slug=_clean(slug)).first()
+    condition = Condition.objects.published().select_related("red_flags_source").filter(slug=_clean(slug)).first()
     if condition is None:
         return _not_found(request, "condition", slug)
     slugs = list(
-        condition.indications.filter(point__status=Status.PUBLISHED)
+        condition.indications.filter(point__status=Status.PUBLISHED, point__reference_only=False)
         .order_by("order")
         .values_list("point__slug", flat=True)
     )

@@ -96,19 +96,20 @@ def sheet_figure(point):
 
 
 @register.filter
-def moved(selection, index):
-    """The selection with item ``index`` moved one place up, as a ?points= value."""
-    return selection.moved(index, -1)
+def moved(selection, slug):
+    """The selection with point ``slug`` moved one place up, as a ?points= value (by slug:
+    in pregnancy mode the sheet shows fewer points than the selection holds)."""
+    return selection.moved(selection.codes.index(slug), -1)
 
 
 @register.filter
-def moved_down(selection, index):
-    return selection.moved(index, 1)
+def moved_down(selection, slug):
+    return selection.moved(selection.codes.index(slug), 1)
 
 
 @register.filter
-def without(selection, index):
-    return selection.without(index)
+def without(selection, slug):
+    return selection.without(selection.codes.index(slug))
 
 
 @register.filter
