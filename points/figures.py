@@ -116,7 +116,8 @@ FIGURE = (
     "</figure>\n"
 )
 MARKER = (
-    '\n    <a class="marker{selected}{numbered}{gentle}" href="{url}" data-code="{slug}"{fact} aria-label="{name}"{current}\n'
+    '\n    <a class="marker{selected}{numbered}{gentle}" href="{url}" data-code="{slug}"{fact}'
+    ' aria-label="{name}"{current}\n'
     "       {htmx}>\n"
     '      <circle class="marker-ring" cx="{m.cx}" cy="{m.cy}" r="{m.ring_r}"/>\n'
     '      <circle class="marker-dot" cx="{m.cx}" cy="{m.cy}" r="{m.r}"/>\n'

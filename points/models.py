@@ -385,9 +385,7 @@ class ReachMethod(models.Model):
     point = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="reach_methods")
     kind = models.CharField(max_length=10, choices=Reach)
     how = models.CharField(max_length=300, help_text="The position and the aid, e.g. lying on a tennis ball.")
-    source = models.ForeignKey(
-        "Source", null=True, blank=True, on_delete=models.PROTECT, related_name="reach_methods"
-    )
+    source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.PROTECT, related_name="reach_methods")
     locator = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()
@@ -473,28 +471,40 @@ class ConditionQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def for_detail(self):
-        return self.published().select_related("red_flags_source").prefetch_related(
-            Prefetch(
-                "indications",
-                queryset=Indication.objects.filter(point__status=Status.PUBLISHED)
-                .select_related(
-                    "point__region",
-                    "point__meridian",
-                    "point__pregnancy_alternative",
-                    "pressure_source",
-                    "evidence_source",
-                )
-                .prefetch_related("sources", "point__citations__source")
-                .order_by("order"),
-            ),
-            Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")),
-            Prefetch(
-                "discrepancies",
-                queryset=Discrepancy.objects.filter(display=Discrepancy.Display.CONDITION)
-                .select_related("fact_source")
-                .prefetch_related(Prefetch("sources", to_attr="source_list"))
-                .order_by("order"),
-            ),
+        return (
+            self.published()
+            .select_related("red_flags_source")
+            .prefetch_related(
+                Prefetch(
+                    "indications",
+                    queryset=Indication.objects.filter(point__status=Status.PUBLISHED)
+                    .select_related(
+                        "point__region",
+                        "point__meridian",
+                        "point__pregnancy_alternative",
+                        "pressure_source",
+                        "evidence_source",
+                    )
+                    .prefetch_related(
+                        "sources",
+                        Prefetch(
+                            "point__citations",
+                            queryset=Citation.objects.select_related("source").order_by("source__order", "id"),
+                        ),
+                    )
+                    .order_by("order"),
+                ),
+                Prefetch(
+                    "citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")
+                ),
+                Prefetch(
+                    "discrepancies",
+                    queryset=Discrepancy.objects.filter(display=Discrepancy.Display.CONDITION)
+                    .select_related("fact_source")
+                    .prefetch_related(Prefetch("sources", to_attr="source_list"))
+                    .order_by("order"),
+                ),
+            )
         )
 
 
@@ -598,17 +608,14 @@ class Indication(models.Model):
             ),
         ]
 
-    def clean(self):
-        if self.point_id and self.point.reference_only:
-            raise ValidationError({"point": "This point is listed only to correct a source; it cannot be a point to try."})
-
-    @property
-    def pressure_for_use(self):
-        """The pressure for this use: the indication's own, if it has one, else the point's."""
-        return self.pressure or self.point.pressure
-
     def __str__(self):
         return f"{self.point.code} for {self.condition.name}"
+
+    def clean(self):
+        if self.point_id and self.point.reference_only:
+            raise ValidationError(
+                {"point": "This point is listed only to correct a source; it cannot be a point to try."}
+            )
 
 
 class Citation(models.Model):

@@ -13,7 +13,6 @@ from django.views.decorators.vary import vary_on_headers
 from .caching import PARTIAL, public_page, variant
 from .citations import render
 from .figures import figures_of, figures_showing
-from .modes import Mode
 from .models import (
     Alias,
     Condition,
@@ -28,6 +27,7 @@ from .models import (
     Status,
     detail_prefetches,
 )
+from .modes import Mode
 from .search import code_readings, search
 from .sheets import MAX_POINTS, Selection, for_sheet, selection_from
 from .text import fold, strip_controls
@@ -155,9 +155,7 @@ def condition_detail(request, slug):
     indications = [ind for ind in indications if ind.point not in left_out]
     points = [ind.point for ind in indications]
     numbers = {point.pk: n for n, point in enumerate(points, start=1)}
-    figures = figures_showing(
-        Placement.objects.filter(point__in=points).for_map(), points, numbers=numbers, mode=mode
-    )
+    figures = figures_showing(Placement.objects.filter(point__in=points).for_map(), points, numbers=numbers, mode=mode)
     context = {
         "condition": condition,
         "indications": indications,
@@ -211,7 +209,10 @@ def sources(request):
         Prefetch("discrepancies", queryset=discrepancies.filter(ref__startswith="E"))
     )
     conflicts = discrepancies.filter(ref__startswith="C").prefetch_related("sources")
-    return render(request, "points/sources.html", {"sources": all_sources, "conflicts": conflicts})
+    evidence = dict(Indication.Evidence.choices)
+    return render(
+        request, "points/sources.html", {"sources": all_sources, "conflicts": conflicts, "evidence": evidence}
+    )
 
 
 def _address(request):

@@ -19,6 +19,8 @@ from points.models import Condition, Indication, Point, RedFlag, Region
 
 from .restated import CONTRADICTS, restated
 
+pytestmark = pytest.mark.django_db  # the module's pages are rendered once, from the test database
+
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SKIP = {"script", "style", "title", "head"}
 # Text that is allowed to state facts: the fact elements themselves, what a source said
@@ -113,13 +115,13 @@ def rendered(client, mode):
         response = client.get(full)
         assert response.status_code == 200, full
         yield full, response.content.decode()
-        if url.startswith("/points/") and not url.endswith("sheet/") or url.startswith("/search/"):
+        if (url.startswith("/points/") and not url.endswith("sheet/")) or url.startswith("/search/"):
             response = client.get(full, **HTMX)  # the panel and the search results partial
             yield full + " (htmx)", response.content.decode()
 
 
 @pytest.fixture(scope="module")
-def pages(django_db_blocker):
+def pages(django_db_setup, django_db_blocker):
     from django.test import Client
 
     with django_db_blocker.unblock():
@@ -128,10 +130,12 @@ def pages(django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def records(django_db_blocker):
+def records(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         points = {p.code: p for p in Point.objects.prefetch_related("reach_methods")}
-        indications = {(i.condition.slug, i.point.code): i for i in Indication.objects.select_related("point", "condition")}
+        indications = {
+            (i.condition.slug, i.point.code): i for i in Indication.objects.select_related("point", "condition")
+        }
         flags = list(RedFlag.objects.all())
     return points, indications, flags
 
@@ -146,7 +150,12 @@ def test_every_stated_fact_matches_the_record(pages, records):
     for mode, url, html in all_pages(pages):
         for attrs, text in read(html).facts:
             fact, code, value = attrs["data-fact"], attrs.get("data-point"), attrs.get("data-value")
-            if fact in ("red-flags",):
+            if fact == "red-flags":
+                continue
+            if fact in ("level", "pressure-level"):  # a page explaining the levels: the records' labels
+                label = (Point.Pregnancy if fact == "level" else Point.Pressure)(value).label
+                if label not in text:
+                    problems.append(f"{url}: level {value!r} labelled {text!r}")
                 continue
             point = points[code]
             seen.add(fact)
@@ -154,7 +163,9 @@ def test_every_stated_fact_matches_the_record(pages, records):
                 ok = value == point.pregnancy_caution and (
                     point.get_pregnancy_caution_display() in text or "marker" in attrs.get("class", "")
                 )
-                reason = CONTRADICTS[point.pregnancy_caution].search(text.replace(point.get_pregnancy_caution_display(), ""))
+                reason = CONTRADICTS[point.pregnancy_caution].search(
+                    text.replace(point.get_pregnancy_caution_display(), "")
+                )
                 ok = ok and reason is None
             elif fact == "pressure":
                 slug = url.split("/conditions/")[1].split("/")[0] if "/conditions/" in url else None
@@ -163,7 +174,10 @@ def test_every_stated_fact_matches_the_record(pages, records):
                 allowed = {expected} | {i.pressure for i in indications.values() if i.point.code == code and i.pressure}
                 ok = value in allowed and (value == expected or not use)
             elif fact == "reach":
-                ok = value.split() == [w.kind for w in sorted(point.reach_methods.all(), key=lambda w: ["self", "tool", "partner"].index(w.kind))]
+                ok = value.split() == [
+                    w.kind
+                    for w in sorted(point.reach_methods.all(), key=lambda w: ["self", "tool", "partner"].index(w.kind))
+                ]
                 ok = ok and all(w.how.split()[0] in text for w in point.reach_methods.all())
             elif fact == "reference-only":
                 ok = point.reference_only
@@ -191,14 +205,16 @@ def test_a_reference_only_point_is_never_offered_to_press(pages, records):
     reference_only = {c for c, p in points.items() if p.reference_only}
     assert {"CV4", "GV1"} <= reference_only
     assert not [key for key in indications if key[1] in reference_only], "listed on a condition page"
-    for mode, url, html in all_pages(pages):
+    for _mode, url, html in all_pages(pages):
         page = read(html)
         for code in reference_only:
             slug = points[code].slug
             if f"/points/{slug}/" in url.split("?")[0] or url.startswith("/sheet/"):
                 blocks = [text for text, p in page.free if p == code]
-                assert not any("Pressure" == t or t.startswith("hold ") for t in blocks), url
-                assert not [a for a, _ in page.facts if a.get("data-fact") == "pressure" and a.get("data-point") == code], url
+                assert not any(t == "Pressure" or t.startswith("hold ") for t in blocks), url
+                assert not [
+                    a for a, _ in page.facts if a.get("data-fact") == "pressure" and a.get("data-point") == code
+                ], url
                 added = [f for f, inputs in page.forms if any(i.get("value") == slug for i in inputs)]
                 assert not added, f"{url}: 'Add to my sheet' offered for {code}"
 

@@ -6,12 +6,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from points.loading import ContentError, guide_load
-from points.models import Alias, Citation, Condition, Discrepancy, Indication, Point, Source
+from points.models import Alias, Citation, Condition, Discrepancy, Indication, Point, ReachMethod, RedFlag, Source
 
 pytestmark = pytest.mark.django_db
 
 # in an order that deletes cleanly (discrepancies protect the points they correct)
-MODELS = [Discrepancy, Citation, Indication, Alias, Point, Condition, Source]
+MODELS = [Discrepancy, Citation, Indication, Alias, ReachMethod, Point, Condition, RedFlag, Source]
 
 
 def snapshot():

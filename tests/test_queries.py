@@ -12,15 +12,15 @@ PAGES = {
     "/": 4,  # published counts by region and by condition, regions, conditions
     "/regions/back/": 4,  # region, points, figures, markers
     "/regions/foot/": 4,
-    "/points/bl23/": 7,  # point + 5 prefetches, markers with their figures
-    "/points/bl23/?hx": 6,  # the htmx panel: no figures
-    "/conditions/sciatica/": 7,  # condition + 4 prefetches, markers with their figures, footnote sources
+    "/points/bl23/": 8,  # point + 6 prefetches (ways to reach included), markers with their figures
+    "/points/bl23/?hx": 7,  # the htmx panel: no figures
+    "/conditions/sciatica/": 8,  # condition + 5 prefetches, markers with their figures, the red flags
     "/search/?q=bl23": 4,
     "/search/?q=sciatica": 4,
     "/search/?q=B47": 4,
-    "/sources/": 4,
-    "/safety/": 2,
-    "/how-to-press/": 1,
+    "/sources/": 5,  # sources, errors, conflicts and their sources, footnote sources cited by key
+    "/safety/": 3,  # points, the red flags, footnote sources cited by key
+    "/how-to-press/": 2,  # points (by pressure), footnote sources cited by key
 }
 
 

@@ -28,7 +28,9 @@ def test_condition_sheet_in_recommended_order(client):
     codes = [i.point.slug for i in condition.indications.order_by("order")]
     positions = [html.index(f'id="sp-{c}"') for c in codes]
     assert positions == sorted(positions)
-    assert "Sciatica, also:" in html
+    assert 'data-flag="condition"' not in html  # sciatica has no signs of its own beyond the list
+    hip = client.get("/conditions/hip-and-pelvic-pain/sheet/").content.decode()
+    assert "For hip and pelvic pain, also:" in hip
     assert client.get("/conditions/nope/sheet/").status_code == 404
 
 
@@ -91,9 +93,9 @@ def test_sheet_queries_do_not_grow(client, django_assert_num_queries, settings):
     from points.synthetic import synthetic_points_create
 
     def measure():
-        with django_assert_num_queries(5):  # known codes + the four below
+        with django_assert_num_queries(6):  # known codes + the four below + the red flags
             client.get("/sheet/", {"points": "bl25,gb30,bl40"})
-        with django_assert_num_queries(4):  # point, citations, placements, footnote sources
+        with django_assert_num_queries(5):  # point, ways to reach, citations, placements, red flags
             client.get("/points/bl23/sheet/")
 
     measure()

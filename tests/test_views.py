@@ -189,7 +189,7 @@ def test_guide_pages(client, name):
 
 def test_safety_page_has_red_flags_and_pregnancy_list(client):
     html = client.get("/safety/").content.decode()
-    for phrase in ("saddle", "bladder", "weakness"):
+    for phrase in ("saddle", "bladder", "weak", "chest pain", "steroid", "under 20 or over 50"):
         assert phrase in html.lower()
     for code in ("li4", "sp6", "bl60"):
         assert f"/points/{code}/" in html

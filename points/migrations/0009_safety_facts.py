@@ -23,6 +23,33 @@ def reach_to_methods(apps, schema_editor):
     )
 
 
+CAPTIONS = [  # issue 10: two figure descriptions that said something the figure does not show
+    (
+        "leg-inner",
+        "From the knee crease to the inner ankle tip is 13 cun.",
+        "From the lower edge of the bulge of the shin bone just below the inner knee (the medial condyle of the "
+        "tibia) to the tip of the inner ankle bone is 13 cun.",
+    ),
+    (
+        "hand-back",
+        "EX-UE7 has two spots on each hand; the marker shows the one in the groove between the index and middle "
+        "finger bones. The second spot is at the same level in the groove between the ring and little finger bones: "
+        "about halfway",
+        "EX-UE7 has two spots on each hand, and both are marked: one in the groove between the index and middle "
+        "finger bones, the other at the same level in the groove between the ring and little finger bones, "
+        "about halfway",
+    ),
+]
+
+
+def fix_captions(apps, schema_editor):
+    Illustration = apps.get_model("points", "Illustration")
+    for slug, old, new in CAPTIONS:
+        for illustration in Illustration.objects.filter(slug=slug, description__contains=old):
+            illustration.description = illustration.description.replace(old, new)
+            illustration.save(update_fields=["description"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("points", "0008_point_status_region_index"),
@@ -499,6 +526,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(reach_to_methods, migrations.RunPython.noop),
+        migrations.RunPython(fix_captions, migrations.RunPython.noop),
         migrations.RemoveField(
             model_name="point",
             name="reach",

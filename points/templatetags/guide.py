@@ -1,9 +1,9 @@
 from django import template
-from django.utils.html import escape, linebreaks
+from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 
 from points.citations import footnotes_here, link_articles, marks, ref, source_links
-from points.models import Source
+from points.models import Pregnancy, Source
 from points.sheets import sheet_crop
 
 register = template.Library()
@@ -116,3 +116,19 @@ def without(selection, slug):
 def compact_lines(text):
     """Drop blank lines (for print, where every millimetre counts)."""
     return "\n".join(line for line in (text or "").splitlines() if line.strip())
+
+
+LEVEL_BADGE = {Pregnancy.AVOID: ("badge-danger", "⚠ "), Pregnancy.GENTLE: ("badge-warn", "! ")}
+
+
+@register.simple_tag
+def pregnancy_level(level):
+    """A pregnancy level's badge where a page explains the levels themselves (not a point's)."""
+    css, mark = LEVEL_BADGE.get(level, ("badge-ok", ""))
+    return format_html(
+        '<span class="badge {}" data-fact="level" data-value="{}"><span aria-hidden="true">{}</span>{}</span>',
+        css,
+        level,
+        mark,
+        Pregnancy(level).label,
+    )

@@ -1,0 +1,91 @@
+"""Pregnancy mode (issue 10): one switch, carried by the address, part of the cache key."""
+
+import pytest
+
+from points.models import Condition, Point
+
+from .browser import axe_violations
+
+MODE = "pregnant=1"
+
+
+def test_every_page_offers_the_switch_and_the_mode_says_how_to_leave(client, guide):
+    off = client.get("/conditions/sciatica/").content.decode()
+    assert 'href="/conditions/sciatica/?pregnant=1"' in off and ">I am pregnant<" in off
+    on = client.get("/conditions/sciatica/?pregnant=1").content.decode()
+    assert "Pregnancy mode is on." in on and ">I am pregnant<" not in on
+    assert 'data-mode="leave" href="/conditions/sciatica/"' in on
+
+
+def test_the_mode_is_part_of_the_cache_key_and_odd_values_read_as_off(client, guide):
+    off = client.get("/conditions/acute-low-back-pain/")
+    on = client.get("/conditions/acute-low-back-pain/?pregnant=1")
+    assert off["ETag"] != on["ETag"] and off.content != on.content
+    again = client.get("/conditions/acute-low-back-pain/?pregnant=1&pregnant=1&utm_source=x")
+    assert again["ETag"] == on["ETag"] and again.content == on.content
+    for odd in ("pregnant=yes", "pregnant=", "pregnant=%00", "pregnant=1%20", "PREGNANT=1"):
+        response = client.get(f"/conditions/acute-low-back-pain/?{odd}")
+        assert response.status_code == 200 and response["ETag"] == off["ETag"], odd
+
+
+def test_points_to_avoid_leave_condition_lists_maps_and_sheets_with_a_note(client, guide):
+    li4 = Point.objects.get(code="LI4")
+    assert li4.avoid_in_pregnancy and li4.pregnancy_alternative is not None
+    for url in ("/conditions/acute-low-back-pain/", "/conditions/acute-low-back-pain/sheet/", "/regions/hand/"):
+        off = client.get(url).content.decode()
+        on = client.get(f"{url}?{MODE}").content.decode()
+        assert 'data-point="LI4"' in off
+        for block in ('class="indication" data-point="LI4"', 'class="point-row" data-point="LI4"', '"sheet-point"'):
+            assert f"{block}" not in on or block == '"sheet-point"', f"{url}: LI4 still offered"
+        assert 'data-point="LI4">' not in on.replace('<li data-point="LI4">', ""), f"{url}: LI4 still offered"
+        assert 'data-code="li4"' not in on, f"{url}: LI4 still on the map"
+        note = on[on.index("Left out because you are pregnant") :].split("</div>")[0]
+        assert "LI4" in note and "Avoid in pregnancy" in note and li4.pregnancy_alternative.code in note, url
+
+
+def test_gentle_only_points_are_marked_where_you_press(client, guide):
+    html = client.get(f"/conditions/sciatica/?{MODE}").content.decode()
+    gentle = [
+        i.point
+        for i in Condition.objects.get(slug="sciatica").indications.all()
+        if i.point.pregnancy_caution == "gentle"
+    ]
+    assert gentle
+    for point in gentle:
+        assert f'is-gentle" href="{point.get_absolute_url()}?{MODE}"' in html, f"{point.code} marker not flagged"
+        row = html[html.index(f'class="indication" data-point="{point.code}"') :].split("</li>")[0]
+        assert "Gentle only in pregnancy" in row
+
+
+def test_a_point_to_avoid_gives_no_technique_in_the_mode(client, guide):
+    html = client.get(f"/points/li4/?{MODE}").content.decode()
+    assert "Avoid in pregnancy" in html and "Instead, if you are pregnant" in html
+    assert "<h2>How to press</h2>" not in html and "Add to my sheet" not in html
+    assert "<h2>How to press</h2>" in client.get("/points/li4/").content.decode()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_reader_turns_the_mode_on_and_browses_with_it(site, browser, javascript):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=javascript)
+    page = context.new_page()
+    try:
+        page.goto(site + "/")
+        page.get_by_role("link", name="I am pregnant").click()
+        page.wait_for_url("**/?pregnant=1")
+        page.get_by_role("link", name="Acute low back pain").first.click()
+        page.wait_for_url("**/conditions/acute-low-back-pain/?pregnant=1")
+        assert page.get_by_text("Pregnancy mode is on.").is_visible()
+        assert page.locator('.indication[data-point="LI4"]').count() == 0
+        assert page.locator(".left-out").get_by_text("LI4").is_visible()
+        page.get_by_label("Search points and conditions").first.fill("BL23")
+        page.get_by_label("Search points and conditions").first.press("Enter")
+        page.wait_for_url("**/search/?*")
+        assert "pregnant=1" in page.url and page.get_by_text("Pregnancy mode is on.").is_visible()
+        if javascript:
+            assert axe_violations(page) == []
+        page.get_by_role("link", name="Leave pregnancy mode").click()
+        page.wait_for_load_state()
+        assert "pregnant" not in page.url and page.get_by_role("link", name="I am pregnant").is_visible()
+    finally:
+        context.close()
