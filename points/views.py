@@ -222,7 +222,7 @@ def _address(request):
     return settings.SITE_URL + request.path + (f"?{query}" if query else "")
 
 
-def _render_sheet(request, *, title, selection, back_url, condition=None, custom=False):
+def _render_sheet(request, *, title, selection, back_url, condition=None, custom=False, uses=None):
     reviewed = [p.last_reviewed for p in selection.points if p.last_reviewed]
     shown, left_out = _for_mode(selection.points, Mode.of(request))
     return render(
@@ -234,6 +234,7 @@ def _render_sheet(request, *, title, selection, back_url, condition=None, custom
             "shown": shown,
             "left_out": left_out,
             "red_flags": RedFlag.objects.for_display(),
+            "uses": uses or {},  # a condition's sheet: its indications by point id (their own pressure)
             "condition": condition,
             "back_url": back_url,
             "last_reviewed": max(reviewed) if reviewed else None,
@@ -265,15 +266,20 @@ def condition_sheet(request, slug):
     condition = Condition.objects.published().select_related("red_flags_source").filter(slug=_clean(slug)).first()
     if condition is None:
         return _not_found(request, "condition", slug)
-    slugs = list(
+    indications = list(
         condition.indications.filter(point__status=Status.PUBLISHED, point__reference_only=False)
+        .select_related("pressure_source")
         .order_by("order")
-        .values_list("point__slug", flat=True)
     )
-    by_slug = {p.slug: p for p in for_sheet(Point.objects.filter(slug__in=slugs))}
-    selection = Selection(points=[by_slug[s] for s in slugs if s in by_slug])
+    by_id = {p.pk: p for p in for_sheet(Point.objects.filter(pk__in=[i.point_id for i in indications]))}
+    selection = Selection(points=[by_id[i.point_id] for i in indications if i.point_id in by_id])
     return _render_sheet(
-        request, title=condition.name, selection=selection, back_url=condition.get_absolute_url(), condition=condition
+        request,
+        title=condition.name,
+        selection=selection,
+        back_url=condition.get_absolute_url(),
+        condition=condition,
+        uses={i.point_id: i for i in indications},
     )
 
 

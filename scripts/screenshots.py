@@ -38,7 +38,19 @@ def pages():
     paths += [r.get_absolute_url() for r in Region.objects.all()]
     paths += [c.get_absolute_url() for c in Condition.objects.published()]
     paths += [p.get_absolute_url() for p in Point.objects.published()]
+    # pregnancy mode (issue 10): what a pregnant reader sees
+    paths += ["/?pregnant=1", "/conditions/acute-low-back-pain/?pregnant=1", "/points/li4/?pregnant=1",
+              "/regions/hand/?pregnant=1", "/conditions/acute-low-back-pain/sheet/?pregnant=1"]  # fmt: skip
     return paths
+
+
+def print_sheet(page, url, out, path):
+    """A sheet as it prints (A4 PDF), turned into one PNG per page with poppler's pdftoppm."""
+    page.goto(url)
+    pdf = out / name_for(path, "print").replace(".png", ".pdf")
+    page.pdf(path=pdf, format="A4", print_background=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(pdf.with_suffix(""))], check=True)
+    pdf.unlink()
 
 
 def free_port():
@@ -95,6 +107,9 @@ def main():
                 for path in paths:
                     page.goto(base + path)
                     page.screenshot(path=out / name_for(path, width_name), full_page=True)
+            page = browser.new_page()
+            for path in [p for p in paths if "sheet/" in p]:
+                print_sheet(page, base + path, out, path)
             browser.close()
     finally:
         if server:

@@ -11,7 +11,7 @@ ADMIN_CHANGELIST_QUERIES = 8
 @pytest.mark.parametrize(
     "path",
     ["/admin/points/point/", "/admin/points/condition/", "/admin/points/source/", "/admin/points/discrepancy/",
-     "/admin/points/point/?q=Hoku", "/admin/points/point/?q=UB47"],
+     "/admin/points/point/?q=Hoku", "/admin/points/point/?q=UB47", "/admin/points/redflag/"],
 )  # fmt: skip
 def test_admin_lists(admin_client, path):
     assert admin_client.get(path).status_code == 200

@@ -130,3 +130,30 @@ def test_the_footer_claims_only_what_is_true(client, guide):
 def test_sources_used_for_red_flags_exist_once(guide):
     keys = list(Source.objects.values_list("key", flat=True))
     assert len(keys) == len(set(keys))
+
+
+def test_a_condition_that_needs_its_own_pressure_shows_it_cited_on_its_page_and_sheet(client, guide):
+    use = Indication.objects.get(condition__slug="chronic-low-back-pain", point__code="BL60")
+    assert use.point.pressure == "moderate"
+    Indication.objects.filter(pk=use.pk).update(
+        pressure="gentle", pressure_source=Source.objects.get(key="article-000")
+    )
+    for url in ("/conditions/chronic-low-back-pain/", "/conditions/chronic-low-back-pain/sheet/"):
+        html = client.get(url).content.decode()
+        fact = html[html.index('data-fact="pressure" data-point="BL60"') :].split("</span></span>")[0]
+        assert 'data-value="gentle"' in fact and "for this kind of pain" in fact and "<sup>" in fact, url
+        assert "usual: moderate" in fact, url
+    assert 'data-point="BL60" data-value="moderate">Moderate pressure' in client.get("/points/bl60/").content.decode()
+
+
+def test_one_edit_to_a_red_flag_changes_every_page_that_shows_it(client, guide, django_capture_on_commit_callbacks):
+    pages = ["/safety/", "/conditions/sciatica/", "/conditions/sciatica/sheet/", "/points/bl23/sheet/"]
+    for url in pages:
+        assert "Chest pain as well as back pain" in client.get(url).content.decode()  # now cached
+    flag = RedFlag.objects.get(key="chest-pain")
+    flag.text = "Chest pain, or pain between the shoulder blades, as well as back pain"
+    with django_capture_on_commit_callbacks(execute=True):
+        flag.save()
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert flag.text in html and "Chest pain as well as back pain" not in html, url

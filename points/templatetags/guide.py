@@ -96,6 +96,12 @@ def sheet_figure(point):
 
 
 @register.filter
+def for_point(uses, point):
+    """A condition sheet's indication for ``point`` (or None): its own pressure, if any."""
+    return uses.get(point.pk)
+
+
+@register.filter
 def moved(selection, slug):
     """The selection with point ``slug`` moved one place up, as a ?points= value (by slug:
     in pregnancy mode the sheet shows fewer points than the selection holds)."""
