@@ -213,7 +213,7 @@ def detail_prefetches():
     return [
         Prefetch("aliases", queryset=Alias.objects.order_by("kind", "text")),
         Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")),
-        Prefetch("reach_methods", queryset=ReachMethod.objects.in_order()),
+        Prefetch("reach_methods", queryset=ReachMethod.objects.for_display()),
         Prefetch(
             "indications",
             queryset=Indication.objects.filter(condition__status=Status.PUBLISHED)
@@ -360,6 +360,11 @@ class Point(models.Model):
         return [c for c in self.citations.all() if c.claim == claim]
 
     @property
+    def ways_to_reach(self):
+        """How to reach it: yourself first, then with a ball or tool, then a partner."""
+        return sorted(self.reach_methods.all(), key=lambda way: Reach.values.index(way.kind))
+
+    @property
     def avoid_in_pregnancy(self):
         return self.pregnancy_caution == Pregnancy.AVOID
 
@@ -370,10 +375,10 @@ class Point(models.Model):
 
 
 class ReachMethodQuerySet(models.QuerySet):
-    def in_order(self):
-        """Yourself first, then with a ball or tool, then a partner; with their sources."""
-        rank = models.Case(*(models.When(kind=k, then=n) for n, k in enumerate(Reach.values)), default=9)
-        return self.select_related("source").order_by(rank)
+    def for_display(self):
+        """With their sources (``Point.ways_to_reach`` puts them in order: a CASE in SQL
+        cost more to compile than the sort)."""
+        return self.select_related("source")
 
 
 class ReachMethod(models.Model):

@@ -51,7 +51,7 @@ def for_sheet(queryset):
         queryset.filter(status=Status.PUBLISHED)
         .select_related("region", "meridian", "pregnancy_alternative", "reach_alternative__region")
         .prefetch_related(
-            Prefetch("reach_methods", queryset=ReachMethod.objects.in_order()),
+            Prefetch("reach_methods", queryset=ReachMethod.objects.for_display()),
             Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")),
             Prefetch(
                 "placements",

@@ -84,6 +84,10 @@ def test_a_reader_turns_the_mode_on_and_browses_with_it(site, browser, javascrip
         assert "pregnant=1" in page.url and page.get_by_text("Pregnancy mode is on.").is_visible()
         if javascript:
             assert axe_violations(page) == []
+            page.goto(site + "/points/bl40/?pregnant=1")
+            page.get_by_role("button", name="+ Add to my sheet").click()
+            page.locator("#sheet-link").wait_for()
+            assert "pregnant=1" in page.locator("#sheet-link").get_attribute("href")  # built by sheet.js
         page.get_by_role("link", name="Leave pregnancy mode").click()
         page.wait_for_load_state()
         assert "pregnant" not in page.url and page.get_by_role("link", name="I am pregnant").is_visible()

@@ -12,7 +12,9 @@
     if (!input || !link) return;
     input.value = value;
     var n = value ? value.split(",").filter(Boolean).length : 0;
-    link.href = "/sheet/?points=" + encodeURIComponent(value).replace(/%2C/g, ",");
+    // pregnancy mode lives in the address (points/modes.py): the sheet link keeps it
+    var pregnant = new URLSearchParams(window.location.search).get("pregnant") === "1";
+    link.href = "/sheet/?points=" + encodeURIComponent(value).replace(/%2C/g, ",") + (pregnant ? "&pregnant=1" : "");
     link.hidden = n === 0;
     if (count) count.textContent = String(n);
   }
