@@ -28,7 +28,7 @@ class Marker:
     ly: float = 0
     anchor: str = "middle"
     selected: bool = False
-    gentle: bool = False  # in pregnancy mode: a point for gentle pressure only
+    pregnancy: str = ""  # in pregnancy mode: the caution ("gentle", or "avoid" on the point's own page)
 
     @property
     def ring_r(self):
@@ -77,8 +77,8 @@ def markers_for(illustration, *, selected=None, numbers=None, placements=None, m
             continue
         if pregnant and point.avoid_in_pregnancy and not (selected is not None and point.pk == selected.pk):
             continue
-        gentle = pregnant and point.pregnancy_caution == point.Pregnancy.GENTLE
-        caution = f", {point.get_pregnancy_caution_display().lower()}" if gentle else ""
+        flagged = pregnant and point.pregnancy_caution != point.Pregnancy.NONE
+        caution = f", {point.get_pregnancy_caution_display().lower()}" if flagged else ""
         if point.pk not in urls:  # a point placed on both sides: one reverse()
             urls[point.pk] = point.get_absolute_url()
         side = "" if placement.side == "midline" else f", person's {placement.side} side"
@@ -95,7 +95,7 @@ def markers_for(illustration, *, selected=None, numbers=None, placements=None, m
                 cy=round(float(placement.y) * height / 100, 1),
                 r=r,
                 selected=selected is not None and point.pk == selected.pk,
-                gentle=gentle,
+                pregnancy=point.pregnancy_caution if flagged else "",
             )
         )
     _place_labels(markers, width, height, font=round(width * LABEL_SIZE, 1))
@@ -116,7 +116,7 @@ FIGURE = (
     "</figure>\n"
 )
 MARKER = (
-    '\n    <a class="marker{selected}{numbered}{gentle}" href="{url}" data-code="{slug}"{fact}'
+    '\n    <a class="marker{selected}{numbered}{pregnancy}" href="{url}" data-code="{slug}"{fact}'
     ' aria-label="{name}"{current}\n'
     "       {htmx}>\n"
     '      <circle class="marker-ring" cx="{m.cx}" cy="{m.cy}" r="{m.ring_r}"/>\n'
@@ -129,7 +129,7 @@ NUMBER = (
     "{label}</text>\n      "
 )
 LABEL = '<text class="marker-label" x="{m.lx}" y="{m.ly}" text-anchor="{m.anchor}" font-size="{font}">{label}</text>'
-PREGNANCY_FACT = ' data-fact="pregnancy" data-point="{code}" data-value="gentle"'
+PREGNANCY_FACT = ' data-fact="pregnancy" data-point="{code}" data-value="{level}"'
 HTMX = 'hx-get="{url}" hx-target="#panel" hx-push-url="true"'
 
 
@@ -154,8 +154,8 @@ class Figure:
                     m=m,
                     selected=" is-selected" if m.selected else "",
                     numbered=" is-numbered" if self.numbered else "",
-                    gentle=" is-gentle" if m.gentle else "",
-                    fact=PREGNANCY_FACT.format(code=escape(m.code)) if m.gentle else "",
+                    pregnancy=f" is-{m.pregnancy}" if m.pregnancy else "",
+                    fact=PREGNANCY_FACT.format(code=escape(m.code), level=m.pregnancy) if m.pregnancy else "",
                     url=url,
                     slug=escape(m.slug),
                     name=escape(m.name),

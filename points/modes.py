@@ -15,6 +15,7 @@ from django.http import QueryDict
 
 PARAM = "pregnant"
 ON = "1"
+ON_VALUES = {"1", "yes", "true", "on"}  # what people type; the address the site writes is ?pregnant=1
 # internal addresses that are pages (not files, not the admin)
 LINK = re.compile(r'(?<!data-mode="leave" )\b(href|hx-get|action)="(/(?!static/|media/|admin/)[^"#]*)(#[^"]*)?"')
 GET_FORM = re.compile(r'<form\b[^>]*\bmethod="get"[^>]*>')
@@ -25,7 +26,7 @@ def canonical_values(name, values):
     """The values of ``name`` as the cache key and the view see them: the mode is on
     (``["1"]``) or absent, whatever was typed."""
     if name == PARAM:
-        return [ON] if ON in values else []
+        return [ON] if ON_VALUES & {v.lower() for v in values} else []
     return values
 
 
@@ -35,7 +36,7 @@ class Mode:
 
     @classmethod
     def of(cls, request):
-        return cls(pregnant=request.GET.get(PARAM) == ON)
+        return cls(pregnant=canonical_values(PARAM, request.GET.getlist(PARAM)) == [ON])
 
     def switch_urls(self, request):
         """This page with the mode on and with it off: (on, off)."""

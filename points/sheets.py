@@ -26,6 +26,7 @@ class Selection:
     points: list = field(default_factory=list)
     unknown: list = field(default_factory=list)
     dropped: int = 0  # tokens beyond MAX_POINTS
+    not_offered: list = field(default_factory=list)  # reference-only points: named, never added
 
     @property
     def codes(self):
@@ -99,7 +100,9 @@ def selection_from(raw):
             seen.add(slug)
             slugs.append(slug)
     by_slug = {p.slug: p for p in for_sheet(Point.objects.filter(slug__in=slugs))}
-    selection.points = [by_slug[s] for s in slugs if s in by_slug]
+    points = [by_slug[s] for s in slugs if s in by_slug]
+    selection.points = [p for p in points if p.pressable]
+    selection.not_offered = [p for p in points if not p.pressable]
     return selection
 
 

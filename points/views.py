@@ -27,6 +27,7 @@ from .models import (
     Status,
     detail_prefetches,
 )
+from . import modes
 from .modes import Mode
 from .search import code_readings, search
 from .sheets import MAX_POINTS, Selection, for_sheet, selection_from
@@ -133,7 +134,7 @@ def point_detail(request, code):
     targets.pop(text, None)  # never redirect to ourselves
     if len(targets) == 1:
         (target,) = targets.values()
-        return HttpResponsePermanentRedirect(target.get_absolute_url())
+        return HttpResponsePermanentRedirect(target.get_absolute_url() + _query(request))
     if len(targets) > 1:
         return render(
             request,
@@ -179,9 +180,10 @@ def search_view(request):
 @require_safe
 @public_page()
 def how_to_press(request):
-    points = list(Point.objects.for_list().filter(reference_only=False))
+    points, left_out = _for_mode(Point.objects.for_list().filter(reference_only=False), Mode.of(request))
     groups = [(level, label, [p for p in points if p.pressure == level]) for level, label in Point.Pressure.choices]
-    return render(request, "points/how_to_press.html", {"pressure_groups": [g for g in groups if g[2]]})
+    context = {"pressure_groups": [g for g in groups if g[2]], "left_out": left_out}
+    return render(request, "points/how_to_press.html", context)
 
 
 @require_safe
@@ -213,6 +215,12 @@ def sources(request):
     return render(
         request, "points/sources.html", {"sources": all_sources, "conflicts": conflicts, "evidence": evidence}
     )
+
+
+def _query(request):
+    """The query string the view read (the page cache's canonical parameters), for a redirect."""
+    query = request.GET.urlencode(safe=",")
+    return f"?{query}" if query else ""
 
 
 def _address(request):
@@ -252,7 +260,8 @@ def point_sheet(request, code):
     if point is None:
         response = point_detail(request, code)  # redirects other spellings, or a friendly 404
         if response.status_code == 301:
-            return HttpResponsePermanentRedirect(response["Location"] + "sheet/")
+            path, _, query = response["Location"].partition("?")
+            return HttpResponsePermanentRedirect(path + "sheet/" + (f"?{query}" if query else ""))
         return response
     selection = Selection(points=[point])
     return _render_sheet(
@@ -301,7 +310,8 @@ def sheet_tray(request):
     """The "my sheet" tray after adding a point (htmx); without htmx, go to the sheet."""
     selection = selection_from(request.GET.get("points", "") + "," + request.GET.get("add", ""))
     if variant(request) != PARTIAL:
-        return HttpResponseRedirect(reverse("points:custom_sheet") + f"?points={selection.param()}")
+        mode = "&" + modes.PARAM + "=" + modes.ON if Mode.of(request).pregnant else ""
+        return HttpResponseRedirect(reverse("points:custom_sheet") + f"?points={selection.param()}{mode}")
     return render(request, "includes/sheet_tray.html", {"selection": selection, "added": request.GET.get("add", "")})
 
 

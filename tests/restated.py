@@ -36,6 +36,13 @@ REACH = re.compile(
     r"\bpartner\b|\bsomeone else\b|\bagainst a wall\b|\bhard to reach\b|\bcannot reach\b",
     re.IGNORECASE,
 )
+# the pressure a level word stands for
+FAMILY = {
+    **dict.fromkeys(["gentle", "gentler", "gently", "light", "lighter", "lightly", "soft", "softly"], "gentle"),
+    **dict.fromkeys(["moderate", "moderately"], "moderate"),
+    **dict.fromkeys(["firm", "firmer", "firmly", "deep", "deeper", "deeply", "hard", "harder", "strong", "stronger",
+                     "strongly"], "firm"),
+}  # fmt: skip
 # what a pregnancy note (the reason, shown inside the pregnancy fact) must not say for each level
 CONTRADICTS = {
     "gentle": re.compile(
@@ -43,7 +50,9 @@ CONTRADICTS = {
         r"forbidden|contraindicated)\b",
         re.IGNORECASE,
     ),
-    "avoid": re.compile(r"\b(?:gently|gentle only|lightly|light pressure|safe)\b", re.IGNORECASE),
+    "avoid": re.compile(
+        r"\b(?:gently|gentle only|lightly|light pressure|safe|palm only|gentle palm|only a palm)\b", re.IGNORECASE
+    ),
     "none": re.compile(r"\b(?:avoid\w*|forbidden|contraindicated|gentle only)\b", re.IGNORECASE),
 }
 
@@ -74,6 +83,17 @@ def _fixture_problems(fixtures):
         level = item["pregnancy_caution"]
         for m in CONTRADICTS[level].finditer(item["pregnancy_note"]):
             yield f"{path.name} pregnancy_note contradicts {level!r}: {m.group(0)!r}"
+        # a citation's note is shown in the footnotes, beside the facts it cites: it may
+        # say what the source says, but not a level other than the point's
+        pressure = item["technique"]["pressure"]
+        for n, citation in enumerate(item["citations"]):
+            note = citation.get("note", "")
+            for phrase in PRESSURE.findall(note):
+                others = {FAMILY[w] for w in re.findall(r"\w+", phrase.lower()) if w in FAMILY} - {pressure}
+                if others:
+                    yield f"{path.name} citations[{n}] note says {sorted(others)}, the point is {pressure!r}: {phrase!r}"
+            for m in CONTRADICTS[level].finditer(note):
+                yield f"{path.name} citations[{n}] note contradicts {level!r}: {m.group(0)!r}"
     for condition in json.loads((fixtures / "conditions.json").read_text()):
         flags = condition["red_flags"]
         texts = [("summary", condition["summary"]), ("red_flags", flags["text"] if isinstance(flags, dict) else flags)]
@@ -81,6 +101,10 @@ def _fixture_problems(fixtures):
         for name, text in texts:
             for phrase in restated(text):
                 yield f"conditions.json {condition['slug']} {name}: {phrase!r}"
+    for source in json.loads((fixtures / "sources.json").read_text()):
+        # what a source is and why we use it (its "claims" are what it says, kept as it says them)
+        for phrase in PRESSURE.findall(source.get("summary", "")):
+            yield f"sources.json {source['key']} summary: {phrase!r}"
     for item in json.loads((fixtures / "discrepancies.json").read_text()):
         for phrase in restated(item["fact"], reach=False):  # the claim is what a source said: kept as said
             yield f"discrepancies.json {item['ref']} fact: {phrase!r}"

@@ -23,9 +23,30 @@ def test_the_mode_is_part_of_the_cache_key_and_odd_values_read_as_off(client, gu
     assert off["ETag"] != on["ETag"] and off.content != on.content
     again = client.get("/conditions/acute-low-back-pain/?pregnant=1&pregnant=1&utm_source=x")
     assert again["ETag"] == on["ETag"] and again.content == on.content
-    for odd in ("pregnant=yes", "pregnant=", "pregnant=%00", "pregnant=1%20", "PREGNANT=1"):
+    for odd in ("pregnant=no", "pregnant=", "pregnant=%00", "pregnant=1%20", "PREGNANT=1", "pregnant=" + "1" * 5000):
         response = client.get(f"/conditions/acute-low-back-pain/?{odd}")
         assert response.status_code == 200 and response["ETag"] == off["ETag"], odd
+    for typed in ("pregnant=yes", "pregnant=True", "pregnant=on", "pregnant=1&pregnant=0"):  # what people type
+        response = client.get(f"/conditions/acute-low-back-pain/?{typed}")
+        assert response.status_code == 200 and response["ETag"] == on["ETag"], typed
+
+
+def test_other_spellings_and_the_tray_keep_the_mode(client, guide):
+    for url, target in (
+        ("/points/LI4/", "/points/li4/"),
+        ("/points/hoku/", "/points/li4/"),
+        ("/points/UB23/sheet/", "/points/bl23/sheet/"),
+    ):
+        response = client.get(url + "?pregnant=1")
+        assert response.status_code == 301 and response["Location"] == target + "?pregnant=1", url
+    response = client.get("/sheet/tray/?points=bl23&add=bl40&pregnant=1&pregnant=0")
+    assert response.status_code == 302 and response["Location"].endswith("&pregnant=1")
+
+
+def test_a_reference_only_point_is_named_but_never_put_on_a_sheet(client, guide):
+    html = client.get("/sheet/?points=bl23,gv1,cv4").content.decode()
+    assert 'id="sp-bl23"' in html and 'id="sp-gv1"' not in html and 'id="sp-cv4"' not in html
+    assert "GV1 is not on this sheet" in html and "CV4 is not on this sheet" in html
 
 
 def test_points_to_avoid_leave_condition_lists_maps_and_sheets_with_a_note(client, guide):
