@@ -10,6 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from . import modes
 from .caching import PARTIAL, public_page, variant
 from .citations import render
 from .figures import figures_of, figures_showing
@@ -27,7 +28,6 @@ from .models import (
     Status,
     detail_prefetches,
 )
-from . import modes
 from .modes import Mode
 from .search import code_readings, search
 from .sheets import MAX_POINTS, Selection, for_sheet, selection_from
