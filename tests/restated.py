@@ -91,7 +91,7 @@ def _fixture_problems(fixtures):
             for phrase in PRESSURE.findall(note):
                 others = {FAMILY[w] for w in re.findall(r"\w+", phrase.lower()) if w in FAMILY} - {pressure}
                 if others:
-                    yield f"{path.name} citations[{n}] note says {sorted(others)}, the point is {pressure!r}: {phrase!r}"
+                    yield f"{path.name} citations[{n}] note says {sorted(others)}, point is {pressure!r}: {phrase!r}"
             for m in CONTRADICTS[level].finditer(note):
                 yield f"{path.name} citations[{n}] note contradicts {level!r}: {m.group(0)!r}"
     for condition in json.loads((fixtures / "conditions.json").read_text()):
