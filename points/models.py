@@ -188,6 +188,28 @@ class Source(models.Model):
         return ""
 
 
+# An alternative point is a link on the page (code, names, region): the rest of its row is
+# not read, and selecting it cost more to compile than the page's own queries.
+ALTERNATIVE_FIELDS = ["code", "slug", "pinyin", "english_name", "pregnancy_caution"]
+
+
+def _unread(prefix):
+    """The columns of an alternative point that no page reads (for ``defer``)."""
+    return [f"{prefix}{f.name}" for f in Point._meta.concrete_fields if f.name not in [*ALTERNATIVE_FIELDS, "id"]]
+
+
+def _point_page_fields():
+    own = [f.name for f in Point._meta.concrete_fields]
+    return [
+        *own,
+        *(f"region__{f.name}" for f in Region._meta.concrete_fields),
+        *(f"meridian__{f.name}" for f in Meridian._meta.concrete_fields),
+        *(f"pregnancy_alternative__{f}" for f in ALTERNATIVE_FIELDS),
+        *(f"reach_alternative__{f}" for f in ALTERNATIVE_FIELDS),
+        "reach_alternative__region__name",
+    ]
+
+
 class PointQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
@@ -199,8 +221,10 @@ class PointQuerySet(models.QuerySet):
     def for_page(self, *, include_drafts=False):
         """The point itself with its region and meridian (title, breadcrumb): one query.
         The rest of the page comes from ``detail_prefetches`` when it is rendered."""
-        return (self if include_drafts else self.published()).select_related(
-            "region", "meridian", "pregnancy_alternative", "reach_alternative__region"
+        return (
+            (self if include_drafts else self.published())
+            .select_related("region", "meridian", "pregnancy_alternative", "reach_alternative__region")
+            .only(*_point_page_fields())
         )
 
     def for_detail(self, *, include_drafts=False):
@@ -490,6 +514,7 @@ class ConditionQuerySet(models.QuerySet):
                         "pressure_source",
                         "evidence_source",
                     )
+                    .defer(*_unread("point__pregnancy_alternative__"))
                     .prefetch_related(
                         "sources",
                         Prefetch(

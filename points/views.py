@@ -16,6 +16,7 @@ from .citations import render
 from .figures import figures_of, figures_showing
 from .models import (
     Alias,
+    Citation,
     Condition,
     Discrepancy,
     Illustration,
@@ -56,7 +57,15 @@ def _for_mode(points, mode):
     avoid in pregnancy are taken out of lists, maps and sheets (and named, with why)."""
     if not mode.pregnant:
         return list(points), []
-    return [p for p in points if not p.avoid_in_pregnancy], [p for p in points if p.avoid_in_pregnancy]
+    left_out = [p for p in points if p.avoid_in_pregnancy]
+    # the note on each says why (its pregnancy citations) and what instead: two queries at
+    # most, none where the page's own query already brought them
+    prefetch_related_objects(
+        left_out,
+        Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")),
+        "pregnancy_alternative",
+    )
+    return [p for p in points if not p.avoid_in_pregnancy], left_out
 
 
 def _not_found(request, what, text=""):

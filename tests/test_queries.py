@@ -21,6 +21,11 @@ PAGES = {
     "/sources/": 5,  # sources, errors, conflicts and their sources, footnote sources cited by key
     "/safety/": 3,  # points, the red flags, footnote sources cited by key
     "/how-to-press/": 2,  # points (by pressure), footnote sources cited by key
+    # pregnancy mode: the same queries (points left out, alternatives named from the same rows)
+    "/conditions/acute-low-back-pain/?pregnant=1": 8,
+    "/points/li4/?pregnant=1": 8,
+    "/regions/hand/?pregnant=1": 6,  # + the left-out points' pregnancy citations and alternatives
+    "/how-to-press/?pregnant=1": 4,
 }
 
 
