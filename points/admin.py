@@ -47,16 +47,19 @@ class ConditionCitationInline(PointCitationInline):
     fk_name = "condition"
 
 
+# what one use of a point says besides which point and condition (both inlines show it)
+USE_FIELDS = [
+    "note",
+    ("pressure", "pressure_source", "pressure_locator"),
+    ("evidence", "evidence_source", "evidence_locator"),
+    "evidence_summary",
+]
+
+
 class IndicationInline(admin.StackedInline):
     model = Indication
     extra = 0
-    fields = [
-        ("order", "point", "role"),
-        "note",
-        ("pressure", "pressure_source", "pressure_locator"),
-        ("evidence", "evidence_source", "evidence_locator"),
-        "evidence_summary",
-    ]
+    fields = [("order", "point", "role"), *USE_FIELDS]
     autocomplete_fields = ["point", "pressure_source", "evidence_source"]
 
 
@@ -200,13 +203,7 @@ class MissingLocationCitationFilter(admin.SimpleListFilter):
 
 
 class PointIndicationInline(IndicationInline):
-    fields = [
-        ("condition", "order", "role"),
-        "note",
-        ("pressure", "pressure_source", "pressure_locator"),
-        ("evidence", "evidence_source", "evidence_locator"),
-        "evidence_summary",
-    ]
+    fields = [("condition", "order", "role"), *USE_FIELDS]
     autocomplete_fields = ["condition", "pressure_source", "evidence_source"]
 
 

@@ -506,7 +506,7 @@ class ConditionQuerySet(models.QuerySet):
             .prefetch_related(
                 Prefetch(
                     "indications",
-                    queryset=Indication.objects.filter(point__status=Status.PUBLISHED)
+                    queryset=Indication.objects.filter(point__status=Status.PUBLISHED, point__reference_only=False)
                     .select_related(
                         "point__region",
                         "point__meridian",

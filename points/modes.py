@@ -38,6 +38,11 @@ class Mode:
     def of(cls, request):
         return cls(pregnant=canonical_values(PARAM, request.GET.getlist(PARAM)) == [ON])
 
+    @property
+    def param(self):
+        """The mode as a query parameter ("pregnant=1"), or "" when it is off."""
+        return f"{PARAM}={ON}" if self.pregnant else ""
+
     def switch_urls(self, request):
         """This page with the mode on and with it off: (on, off)."""
         query = request.GET.copy()

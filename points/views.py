@@ -10,7 +10,6 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from . import modes
 from .caching import PARTIAL, public_page, variant
 from .citations import render
 from .figures import figures_of, figures_showing
@@ -160,7 +159,7 @@ def condition_detail(request, slug):
     if condition is None:
         return _not_found(request, "condition", slug)
     mode = Mode.of(request)
-    indications = [ind for ind in condition.indications.all() if ind.point.pressable]  # published, in order
+    indications = list(condition.indications.all())  # published points to press, in order
     left_out = _for_mode([ind.point for ind in indications], mode)[1]
     indications = [ind for ind in indications if ind.point not in left_out]
     points = [ind.point for ind in indications]
@@ -198,7 +197,7 @@ def how_to_press(request):
 @require_safe
 @public_page()
 def safety(request):
-    points = list(Point.objects.for_list().select_related("pregnancy_alternative"))
+    points = list(Point.objects.for_list())
     groups = [
         (level, label, [p for p in points if p.pregnancy_caution == level])
         for level, label in Point.Pregnancy.choices
@@ -235,8 +234,7 @@ def _query(request):
 def _address(request):
     """This page's public address: the configured site (never the Host header) and only the
     query parameters the view reads (request.GET, as the page cache left it)."""
-    query = request.GET.urlencode(safe=",")
-    return settings.SITE_URL + request.path + (f"?{query}" if query else "")
+    return settings.SITE_URL + request.path + _query(request)
 
 
 def _render_sheet(request, *, title, selection, back_url, condition=None, custom=False, uses=None):
@@ -319,8 +317,10 @@ def sheet_tray(request):
     """The "my sheet" tray after adding a point (htmx); without htmx, go to the sheet."""
     selection = selection_from(request.GET.get("points", "") + "," + request.GET.get("add", ""))
     if variant(request) != PARTIAL:
-        mode = "&" + modes.PARAM + "=" + modes.ON if Mode.of(request).pregnant else ""
-        return HttpResponseRedirect(reverse("points:custom_sheet") + f"?points={selection.param()}{mode}")
+        mode = Mode.of(request).param
+        return HttpResponseRedirect(
+            reverse("points:custom_sheet") + f"?points={selection.param()}{mode and '&' + mode}"
+        )
     return render(request, "includes/sheet_tray.html", {"selection": selection, "added": request.GET.get("add", "")})
 
 
