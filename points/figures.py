@@ -108,7 +108,7 @@ def markers_for(illustration, *, selected=None, numbers=None, placements=None, m
 # the template language does.
 FIGURE = (
     '<figure class="figure">\n'
-    '  <svg class="figure-svg{overview}" viewBox="0 0 {width} {height}" role="group" aria-label="{view}">\n'
+    '  <svg class="figure-svg{overview}" viewBox="{view_box}" role="group" aria-label="{view}">\n'
     '    <image href="{src}" x="0" y="0" width="{width}" height="{height}" role="img" aria-label="{alt}"/>\n'
     "    {markers}\n"
     "  </svg>\n"
@@ -140,6 +140,7 @@ class Figure:
     illustration: object
     markers: list = field(default_factory=list)
     numbered: bool = False  # markers show step numbers (condition pages), not codes
+    view_box: str = ""  # a crop ("x y w h"); the whole figure when empty
 
     def html(self, *, panel=False):
         """The figure's markup; ``panel`` makes the markers load the point panel with htmx."""
@@ -167,7 +168,8 @@ class Figure:
         description = f'<span class="visually-hidden">. {escape(fig.description)}</span>' if fig.description else ""
         return mark_safe(  # noqa: S308 (every value escaped above)
             FIGURE.format(
-                overview=" is-overview" if fig.overview else "",
+                overview=" is-overview" if fig.overview and not self.view_box else " is-close-up" if self.view_box else "",
+                view_box=self.view_box or f"0 0 {fig.width} {fig.height}",
                 width=fig.width,
                 height=fig.height,
                 view=escape(fig.view),
@@ -199,3 +201,26 @@ def figures_showing(placements, points, *, selected=None, numbers=None, mode=Non
 def figures_of(illustrations, *, mode=None):
     """Figures with all their markers, from ``Illustration.objects.for_map()`` (placements prefetched)."""
     return [Figure(illustration, markers_for(illustration, mode=mode)) for illustration in illustrations]
+
+
+def close_up(placements, point, *, number=None, mode=None, share=0.5):
+    """The point's first close-up figure (else its overview), cropped and centred on it, from
+    ``Placement.objects.filter(point=point).for_map()``; None when the point is on no figure."""
+    placements = list(placements)
+    if not placements:
+        return None
+    for p in placements:
+        p.point = point
+    placements.sort(key=lambda p: (p.illustration.overview, p.illustration.order))
+    illustration = placements[0].illustration
+    group = [p for p in placements if p.illustration_id == illustration.pk]
+    numbers = {point.pk: number} if number is not None else None
+    markers = markers_for(illustration, selected=point, numbers=numbers, placements=group, mode=mode)
+    width, height = illustration.width or 100, illustration.height or 100
+    size = min(width, height) * share
+    xs, ys = [m.cx for m in markers], [m.cy for m in markers]
+    crop_w = min(width, max(size, max(xs) - min(xs) + size * 0.5))
+    crop_h = min(height, max(size * 0.75, max(ys) - min(ys) + size * 0.5))
+    left = min(max(0, (min(xs) + max(xs)) / 2 - crop_w / 2), width - crop_w)
+    top = min(max(0, (min(ys) + max(ys)) / 2 - crop_h / 2), height - crop_h)
+    return Figure(illustration, markers, numbered=number is not None, view_box=f"{left:.1f} {top:.1f} {crop_w:.1f} {crop_h:.1f}")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("regions/<str:slug>/", views.region_detail, name="region"),
     path("points/<str:code>/", views.point_detail, name="point"),
     path("points/<str:code>/sheet/", views.point_sheet, name="point_sheet"),
+    path("conditions/", views.condition_list, name="conditions"),
     path("conditions/<str:slug>/sheet/", views.condition_sheet, name="condition_sheet"),
     path("sheet/", views.custom_sheet, name="custom_sheet"),
     path("sheet/tray/", views.sheet_tray, name="sheet_tray"),

@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .caching import PARTIAL, public_page, variant
 from .citations import render
-from .figures import figures_of, figures_showing
+from .figures import close_up, figures_of, figures_showing
 from .models import (
     Alias,
     Citation,
@@ -82,23 +82,34 @@ def not_found(request, exception=None):
     return _not_found(request, "page")
 
 
-@require_safe
-@public_page()
-def home(request):
-    # Counts come from the few published points (index on status), not from an
-    # aggregate over every row: the home page stays as fast with 100x drafts.
-    published = Point.objects.published().order_by()
-    by_region = dict(published.values_list("region_id").annotate(n=Count("id")))
+def _conditions_with_counts():
+    """Published conditions in order, each with the number of points it offers. Counts come
+    from the few published points (index on status), not from an aggregate over every row:
+    the page stays as fast with 100x drafts."""
+    offered = Point.objects.published().filter(reference_only=False).order_by()
     by_condition = dict(
-        Indication.objects.filter(point__in=published).order_by().values_list("condition_id").annotate(n=Count("id"))
+        Indication.objects.filter(point__in=offered).order_by().values_list("condition_id").annotate(n=Count("id"))
     )
-    regions = list(Region.objects.order_by("order"))
-    for region in regions:
-        region.point_count = by_region.get(region.pk, 0)
     conditions = list(Condition.objects.published().order_by("order", "name"))
     for condition in conditions:
         condition.point_count = by_condition.get(condition.pk, 0)
-    return render(request, "points/home.html", {"regions": regions, "conditions": conditions})
+    return conditions
+
+
+@require_safe
+@public_page()
+def home(request):
+    by_region = dict(Point.objects.published().order_by().values_list("region_id").annotate(n=Count("id")))
+    regions = list(Region.objects.order_by("order"))
+    for region in regions:
+        region.point_count = by_region.get(region.pk, 0)
+    return render(request, "points/home.html", {"regions": regions, "conditions": _conditions_with_counts()})
+
+
+@require_safe
+@public_page()
+def condition_list(request):
+    return render(request, "points/conditions.html", {"conditions": _conditions_with_counts()})
 
 
 @require_safe
@@ -124,11 +135,13 @@ def point_detail(request, code):
     if point is not None:
         prefetch_related_objects([point], *detail_prefetches())
         partial = variant(request) == PARTIAL
-        context = {"point": point, "partial": partial}
+        mode = Mode.of(request)
+        placements = list(Placement.objects.filter(point=point).for_map())  # a draft's too, in a staff preview
+        # the answer first: the point on its close-up, then where, how and is it safe
+        context = {"point": point, "partial": partial, "close": close_up(placements, point, mode=mode)}
         if partial:
             return render(request, "points/point.html#panel", context)
-        placements = Placement.objects.filter(point=point).for_map()  # a draft's too, in a staff preview
-        context["figures"] = figures_showing(placements, [point], selected=point, mode=Mode.of(request))
+        context["figures"] = figures_showing(placements, [point], selected=point, mode=mode)
         return render(request, "points/point.html", context)
 
     # Another spelling: a code (UB23, lv3, BL-23) or a name (Hoku, Shenshu).
@@ -164,10 +177,18 @@ def condition_detail(request, slug):
     indications = [ind for ind in indications if ind.point not in left_out]
     points = [ind.point for ind in indications]
     numbers = {point.pk: n for n, point in enumerate(points, start=1)}
-    figures = figures_showing(Placement.objects.filter(point__in=points).for_map(), points, numbers=numbers, mode=mode)
+    placements = list(Placement.objects.filter(point__in=points).for_map())
+    figures = figures_showing(placements, points, numbers=numbers, mode=mode)
+    by_point = {}
+    for placement in placements:
+        by_point.setdefault(placement.point_id, []).append(placement)
+    cards = [
+        (ind, close_up(by_point.get(ind.point_id, []), ind.point, number=numbers[ind.point_id], mode=mode))
+        for ind in indications
+    ]
     context = {
         "condition": condition,
-        "indications": indications,
+        "cards": cards,
         "left_out": left_out,
         "figures": figures,
         "red_flags": RedFlag.objects.for_display(),

@@ -107,7 +107,7 @@ def public_urls():
 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-OFFERS = {"indication", "point-row", "sheet-point"}  # the blocks that offer a point to press
+OFFERS = {"point-card", "point-row", "sheet-point"}  # the blocks that offer a point to press
 
 
 def rendered(client, mode):

@@ -56,7 +56,7 @@ def test_points_to_avoid_leave_condition_lists_maps_and_sheets_with_a_note(clien
         off = client.get(url).content.decode()
         on = client.get(f"{url}?{MODE}").content.decode()
         assert 'data-point="LI4"' in off
-        for block in ('class="indication" data-point="LI4"', 'class="point-row" data-point="LI4"', '"sheet-point"'):
+        for block in ('class="point-card" data-point="LI4"', 'class="point-row" data-point="LI4"', '"sheet-point"'):
             assert f"{block}" not in on or block == '"sheet-point"', f"{url}: LI4 still offered"
         assert 'data-point="LI4">' not in on.replace('<li data-point="LI4">', ""), f"{url}: LI4 still offered"
         assert 'data-code="li4"' not in on, f"{url}: LI4 still on the map"
@@ -74,7 +74,7 @@ def test_gentle_only_points_are_marked_where_you_press(client, guide):
     assert gentle
     for point in gentle:
         assert f'is-gentle" href="{point.get_absolute_url()}?{MODE}"' in html, f"{point.code} marker not flagged"
-        row = html[html.index(f'class="indication" data-point="{point.code}"') :].split("</li>")[0]
+        row = html[html.index(f'class="point-card" data-point="{point.code}"') :].split("</li>")[0]
         assert "Gentle only in pregnancy" in row
 
 

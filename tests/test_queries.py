@@ -13,7 +13,7 @@ PAGES = {
     "/regions/back/": 4,  # region, points, figures, markers
     "/regions/foot/": 4,
     "/points/bl23/": 8,  # point + 6 prefetches (ways to reach included), markers with their figures
-    "/points/bl23/?hx": 7,  # the htmx panel: no figures
+    "/points/bl23/?hx": 8,  # the htmx panel: the same, its close-up included
     "/conditions/sciatica/": 8,  # condition + 5 prefetches, markers with their figures, the red flags
     "/search/?q=bl23": 4,
     "/search/?q=sciatica": 4,

@@ -45,7 +45,7 @@ def test_every_published_point_page_renders_with_citations(client):
 def test_point_page_shows_pregnancy_caution_and_sources_differ(client):
     html = client.get("/points/sp6/").content.decode()
     assert "Avoid in pregnancy" in html
-    assert "Sources differ" in html  # E20: article-002 "just above the ankle", no warning
+    assert "Evidence and corrections" in html  # E20: article-002 "just above the ankle", no warning
 
 
 def test_uncertain_identification_is_labelled(client):

@@ -3,7 +3,7 @@ from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 
 from points.citations import footnotes_here, link_articles, marks, ref, source_links
-from points.models import Pregnancy, Source
+from points.models import Confidence, Pregnancy, Source
 from points.sheets import sheet_crop
 
 register = template.Library()
@@ -75,6 +75,44 @@ def _discrepancy(d):
     )
 
 
+UNCERTAIN = {
+    Confidence.PROBABLE: "which point the articles mean is probable, not certain",
+    Confidence.POSSIBLE: "the articles' point is only a possible match for this one",
+}
+NUMBERS = ["No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"]
+
+
+def _count(n, one, many):
+    word = NUMBERS[n] if n < len(NUMBERS) else str(n)
+    return f"{word} {one if n == 1 else many}"
+
+
+@register.simple_tag
+def evidence_line(discrepancies, confidence=None):
+    """The one plain line that sums up an "Evidence and corrections" section (its summary,
+    read before it is opened): how many articles were corrected, how many disagreements,
+    and whether the identification is less than certain (from ``discrepancies`` with their
+    ``source_list``, and a point's ``confidence``)."""
+    errors = [d for d in discrepancies if not d.is_conflict]
+    articles = {s.pk for d in errors for s in d.source_list if s.kind == Source.Kind.ARTICLE}
+    conflicts = len(discrepancies) - len(errors)
+    parts = []
+    if articles:
+        parts.append(
+            f"{_count(len(articles), 'article gets', 'articles get')} something wrong here; the standard is shown"
+        )
+    elif errors:
+        parts.append("A source gets something wrong here; the standard is shown")
+    if conflicts:
+        parts.append(f"the sources disagree on {_count(conflicts, 'thing', 'things').lower()}")
+    if confidence in UNCERTAIN:
+        parts.append(UNCERTAIN[confidence])
+    if not parts:
+        return "No source contradicts the standard here."
+    line = "; ".join(parts)
+    return line[0].upper() + line[1:] + "."
+
+
 @register.filter
 def first_sentence(text):
     """The first sentence of a note, for one-line reminders in lists."""
@@ -93,6 +131,12 @@ def figure(fig, panel=False):
 def sheet_figure(point):
     """The point's figure cropped around its marker, for print."""
     return {"crop": sheet_crop(point), "point": point}
+
+
+@register.filter
+def studied(cards):
+    """A condition page's cards whose use has a summary of its evidence (a trial or review)."""
+    return [card for card in cards if card[0].evidence_summary]
 
 
 @register.filter

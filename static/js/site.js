@@ -19,7 +19,11 @@
     var status = document.getElementById("map-status");
     if (status && article) status.textContent = "Showing " + article.dataset.name;
     var heading = panel.querySelector("[tabindex='-1']");
-    if (moveFocus && heading) heading.focus();
+    if (moveFocus && heading) {
+      // the panel's answer (name, close-up, where, how, is it safe) starts at the top of the screen
+      heading.focus({ preventScroll: true });
+      panel.scrollIntoView({ block: "start" });
+    }
   }
 
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -28,4 +32,20 @@
   });
   // Back and forward restore an earlier snapshot of the page: re-sync the highlight.
   document.addEventListener("htmx:historyRestore", function () { syncPanel(false); });
+})();
+
+// Printing a page prints its "Evidence and corrections" too (CSS opens it in browsers that
+// support ::details-content; this covers the others), and closes it again afterwards.
+(function () {
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = Array.prototype.filter.call(document.querySelectorAll("details.evidence:not([open])"), function (d) {
+      d.open = true;
+      return true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
 })();
