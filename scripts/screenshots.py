@@ -22,7 +22,9 @@ sys.path.insert(0, str(REPO))
 
 from tests.browser import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
-WIDTHS = {"phone": 390, "desktop": 1280}
+WIDTHS = {"phone": (390, 844), "desktop": (1280, 800)}
+# region pages after a tap on a marker: the point panel as a phone shows it (issue 11)
+TAPS = {"/regions/back/": "bl23", "/regions/foot/": "bl60", "/regions/leg/": "st36"}
 
 
 def pages():
@@ -32,7 +34,7 @@ def pages():
     django.setup()
     from points.models import Condition, Point, Region
 
-    paths = ["/", "/how-to-press/", "/safety/", "/sources/", "/search/?q=sciatica", "/search/?q=B54",
+    paths = ["/", "/conditions/", "/how-to-press/", "/safety/", "/sources/", "/search/?q=sciatica", "/search/?q=B54",
              "/search/?q=" + "x" * 300, "/points/B47/", "/points/B54/", "/points/no-such-point/",
              "/points/bl23/sheet/", "/conditions/sciatica/sheet/", "/sheet/?points=bl25,gb30,bl40,nope"]  # fmt: skip
     paths += [r.get_absolute_url() for r in Region.objects.all()]
@@ -102,11 +104,21 @@ def main():
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            for width_name, width in WIDTHS.items():
-                page = browser.new_page(viewport={"width": width, "height": 900})
+            for width_name, (width, height) in WIDTHS.items():
+                page = browser.new_page(viewport={"width": width, "height": height})
                 for path in paths:
                     page.goto(base + path)
                     page.screenshot(path=out / name_for(path, width_name), full_page=True)
+                    # what the reader sees before scrolling
+                    page.screenshot(path=out / name_for(path, width_name + "-first-screen"))
+                for path, code in TAPS.items():
+                    if args.only and not re.search(args.only, path):
+                        continue
+                    page.goto(base + path)
+                    page.locator(f'.figures .marker[data-code="{code}"]').first.click()
+                    page.wait_for_selector(f'#panel [data-point="{code}"]')
+                    page.wait_for_timeout(200)
+                    page.screenshot(path=out / name_for(f"{path}tap-{code}", width_name + "-first-screen"))
             page = browser.new_page()
             for path in [p for p in paths if "sheet/" in p]:
                 print_sheet(page, base + path, out, path)

@@ -28,8 +28,27 @@ def test_live_search_updates_results_and_address(site, page):
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/points/bl23/", "/search/?q=sea+of+vitality", "/conditions/sciatica/", "/sheet/?points=bl23,gb30,xx"],
+    [
+        "/",
+        "/conditions/",
+        "/points/bl23/",
+        "/points/gv1/",
+        "/points/li4/?pregnant=1",
+        "/search/?q=sea+of+vitality",
+        "/conditions/sciatica/",
+        "/conditions/chronic-low-back-pain/",
+        "/sheet/?points=bl23,gb30,xx",
+    ],
 )
 def test_no_accessibility_violations(site, page, path):
     page.goto(site + path)
+    assert axe_violations(page) == []
+
+
+def test_no_accessibility_violations_in_a_tapped_panel_or_open_evidence(site, page):
+    page.goto(site + "/regions/back/")
+    page.locator('.figures .marker[data-code="bl23"]').first.click()
+    page.wait_for_selector('#panel [data-point="bl23"]')
+    page.locator("#panel details.evidence > summary").click()
+    assert page.locator("#panel details.evidence").get_attribute("open") is not None
     assert axe_violations(page) == []

@@ -88,3 +88,17 @@ def test_pick_three_points_and_print_them(site, browser):
     assert page.locator("#sheet-link").inner_text() == "My sheet (2)"  # remembered in this browser
     assert page.get_by_role("button", name="Print this sheet").count() == 0  # only on sheets
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_printed_point_page_includes_its_evidence_and_corrections(site, browser, poppler, tmp_path):
+    """On screen the section is one tap away (a closed <details>); on paper it is open."""
+    from points.models import Discrepancy
+
+    entry = Discrepancy.objects.filter(point__slug="bl23", display="point").order_by("order").first()
+    assert entry is not None
+    _, _, text = print_pdf(browser, site + "/points/bl23/", "A4", tmp_path)
+    flat = " ".join(text.split())
+    assert "Evidence and corrections" in flat
+    words = " ".join(entry.fact.split()[:6])
+    assert words in flat, f"the printed page leaves out the correction: {words!r}"
