@@ -69,7 +69,7 @@ def test_every_correction_is_in_one_evidence_section_with_a_plain_summary(client
         display = Discrepancy.Display.POINT if isinstance(obj, Point) else Discrepancy.Display.CONDITION
         for entry in Discrepancy.objects.filter(display=display, **owner):
             assert f'<span class="tag">{entry.ref}</span>' in section, f"{url}: {entry.ref} no longer disclosed"
-        notes = obj.notes if isinstance(obj, Point) and not obj.reference_only else getattr(obj, "notes", "")
+        notes = getattr(obj, "notes", "")  # a condition's too, once it has them
         shown = " ".join(_text(section).split())
         for paragraph in filter(None, (notes or "").split("\n\n")):
             words = " ".join(_text(source_links(paragraph)).split())

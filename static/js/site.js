@@ -22,7 +22,8 @@
     if (moveFocus && heading) {
       // the panel's answer (name, close-up, where, how, is it safe) starts at the top of the screen
       heading.focus({ preventScroll: true });
-      panel.scrollIntoView({ block: "start" });
+      var top = heading.getBoundingClientRect().top;
+      if (top < 0 || top > window.innerHeight / 3) panel.scrollIntoView({ block: "start" });
     }
   }
 
