@@ -15,7 +15,7 @@ from points.models import Condition, Discrepancy, Point
 
 pytestmark = pytest.mark.django_db
 
-EVIDENCE = re.compile(r'<details class="evidence"[^>]*>(.*?)</details>', re.S)
+EVIDENCE = re.compile(r'<details class="evidence[^"]*"[^>]*>(.*?)</details>', re.S)
 FOOTNOTES = re.compile(r'<section class="footnotes".*?</section>', re.S)
 SOURCE_TALK = re.compile(
     r"\barticle[- ]?\d+\b|\bthe (?:five|four|three|two) articles\b|\b(?:probable|possible) identification\b"
