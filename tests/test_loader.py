@@ -118,6 +118,7 @@ def test_the_plain_lines_and_condition_notes_are_loaded(settings):
         assert (point.where, point.key_caution) == (data.get("where", ""), data.get("key_caution", "")), path.name
     for item in json.loads((fixtures / "conditions.json").read_text()):
         assert Condition.objects.get(slug=item["slug"]).notes == item.get("notes", ""), item["slug"]
+    assert Condition.objects.exclude(notes="").exists()
 
 
 def test_a_point_to_press_without_where_is_refused(fixtures_copy):
