@@ -194,6 +194,20 @@ def test_database_points_have_plain_where_and_key_caution_lines():
     assert not (problems := plain_line_problems(rows)), "\n".join(problems)
 
 
+@pytest.mark.django_db
+def test_source_talk_saved_in_the_admin_is_caught_in_the_database():
+    from points.models import Indication, Point
+
+    point = Point.objects.get(code="BL23")
+    point.uses = "Article-002 suggests it for tension in the lower back."
+    point.save()
+    Indication.objects.filter(point__code="SP6").update(note="Possible identification only (see E20).")
+    problems = source_talk_problems(database_body())
+    assert "BL23 uses: 'Article'" in problems
+    assert any(p.endswith("indication SP6: 'identification'") for p in problems)
+    assert any(p.endswith("indication SP6: 'E20'") for p in problems)
+
+
 if __name__ == "__main__":
     fixtures = sys.argv[1] if len(sys.argv) > 1 else "fixtures"
     found = source_talk_problems(fixture_body(fixtures)) + plain_line_problems(fixture_points(fixtures))
