@@ -226,7 +226,7 @@ class PointAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
     fieldsets = [
         (None, {"fields": ["code", "meridian", "number", "region", "status", "last_reviewed", "version"]}),
         ("Names", {"fields": ["pinyin", "hanzi_simplified", "hanzi_traditional", "english_name"]}),
-        ("Content", {"fields": ["summary", "location", "how_to_find", "uses", "notes"]}),
+        ("Content", {"fields": ["summary", "where", "location", "how_to_find", "uses", "notes"]}),
         (
             "Technique",
             {
@@ -241,7 +241,10 @@ class PointAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
                 ]
             },
         ),
-        ("Safety", {"fields": ["pregnancy_caution", "pregnancy_note", "pregnancy_alternative", "cautions"]}),
+        (
+            "Safety",
+            {"fields": ["pregnancy_caution", "pregnancy_note", "pregnancy_alternative", "key_caution", "cautions"]},
+        ),
         ("Identification", {"fields": ["confidence", "confidence_note", "reference_only"]}),
         ("Why", {"fields": ["change_reason"]}),
     ]
@@ -283,6 +286,13 @@ class ConditionAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
     search_fields = ["name", "slug", "keywords"]
     inlines = [IndicationInline, ConditionCitationInline]
     autocomplete_fields = ["red_flags_source"]
+    fieldsets = [
+        (None, {"fields": ["slug", "name", "order", "status", "last_reviewed", "version"]}),
+        ("Content", {"fields": ["summary", "keywords"]}),
+        ("Warning signs for this condition only", {"fields": ["red_flags", "red_flags_source", "red_flags_locator"]}),
+        ("Evidence and corrections", {"fields": ["notes"]}),
+        ("Why", {"fields": ["change_reason"]}),
+    ]
 
 
 @admin.register(RedFlag)

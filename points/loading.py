@@ -44,6 +44,8 @@ POINT_KEYS = {
 }  # fmt: skip
 # set after every point exists: they name other points
 POINT_OPTIONAL_KEYS = {"reach_alternative", "pregnancy_alternative"}
+# the two plain lines of a point's first screen; "where" is required for a point to press
+POINT_LINE_KEYS = {"where", "key_caution"}
 REACH_KEYS = {"kind", "how", "source", "locator"}
 RED_FLAG_KEYS = {"key", "group", "text", "source", "locator"}
 TECHNIQUE_KEYS = {
@@ -51,6 +53,7 @@ TECHNIQUE_KEYS = {
 }  # fmt: skip
 SOURCE_KEYS = {"key", "kind", "title", "author", "publisher", "year", "url", "summary", "claims"}
 CONDITION_KEYS = {"slug", "name", "order", "summary", "keywords", "red_flags", "indications", "citations"}
+CONDITION_OPTIONAL_KEYS = {"notes"}
 CONDITION_FLAG_KEYS = {"text", "source", "locator"}
 DISCREPANCY_KEYS = {"ref", "sources", "point", "condition", "severity", "claim", "fact", "fact_source", "display"}
 CITATION_KEYS = {"source", "claim", "locator", "note"}
@@ -97,6 +100,17 @@ def _read(path):
         raise ContentError(f"{path}: file is missing") from exc
     except json.JSONDecodeError as exc:
         raise ContentError(f"{path}: not valid JSON ({exc})") from exc
+
+
+def _check_text(item, key, model, where):
+    """A text value that fits its column, with a message naming the file and the field."""
+    value = item.get(key, "")
+    if not isinstance(value, str):
+        raise ContentError(f"{where}: {key!r} must be text")
+    limit = model._meta.get_field(key).max_length
+    if limit is not None and len(value) > limit:
+        raise ContentError(f"{where}: {key!r} is {len(value)} characters long; at most {limit} fit: {value!r}")
+    return value
 
 
 def _check_keys(item, allowed, where, required=None):
@@ -201,9 +215,14 @@ class _Loader:
             self.report.add("red flags", True)
 
     def load_point(self, item, where):
-        _check_keys(item, POINT_KEYS | POINT_OPTIONAL_KEYS, where, required=POINT_KEYS)
+        _check_keys(item, POINT_KEYS | POINT_OPTIONAL_KEYS | POINT_LINE_KEYS, where, required=POINT_KEYS)
         technique = item["technique"]
         _check_keys(technique, TECHNIQUE_KEYS, f"{where} technique")
+        lines = {key: _check_text(item, key, Point, where) for key in sorted(POINT_LINE_KEYS)}
+        if not item["reference_only"] and not lines["where"].strip():
+            raise ContentError(
+                f"{where}: a published point to press needs 'where': one plain sentence saying where it is"
+            )
         code = item["code"]
         if code in self.points:
             self.report.add("points", False)
@@ -228,6 +247,7 @@ class _Loader:
             posture=technique["posture"],
             status=Status.PUBLISHED,
             last_reviewed=self.reviewed,
+            **lines,
             **{
                 k: item[k]
                 for k in POINT_KEYS - {"code", "meridian", "region", "technique", "aliases", "citations", "reach"}
@@ -289,7 +309,8 @@ class _Loader:
         existing = {c.slug: c for c in Condition.objects.all()}
         for order, item in enumerate(items):
             where = f"conditions.json[{order}]"
-            _check_keys(item, CONDITION_KEYS, where)
+            _check_keys(item, CONDITION_KEYS | CONDITION_OPTIONAL_KEYS, where, required=CONDITION_KEYS)
+            notes = _check_text(item, "notes", Condition, where)
             condition = existing.get(item["slug"])
             self.report.add("conditions", condition is None)
             if condition is not None:
@@ -306,6 +327,7 @@ class _Loader:
                 red_flags=flags["text"],
                 red_flags_source=self.source(flags["source"], where) if flags.get("source") else None,
                 red_flags_locator=flags.get("locator", ""),
+                notes=notes,
                 status=Status.PUBLISHED,
                 last_reviewed=self.reviewed,
             )

@@ -276,6 +276,12 @@ class Point(models.Model):
     hanzi_traditional = models.CharField(max_length=20)
     english_name = models.CharField(max_length=120)
     summary = models.TextField()
+    where = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="Where it is in one plain sentence a person in pain understands: no cun, no unexplained "
+        "anatomy (the precise location is the next field). Every point to press needs one.",
+    )
     location = models.TextField()
     how_to_find = models.TextField()
     uses = models.TextField(help_text="What the sources use it for.")
@@ -306,6 +312,12 @@ class Point(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="For a point to avoid in pregnancy: the point to use instead, if there is one.",
+    )
+    key_caution = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The one caution that matters most, in one short sentence; shown first, then the other "
+        "cautions (do not repeat it there). No pregnancy advice or pressure level: they have their own fields.",
     )
     cautions = models.TextField(blank=True)
     confidence = models.CharField(max_length=10, choices=Confidence, default=Confidence.CONFIRMED)
@@ -557,6 +569,10 @@ class Condition(models.Model):
         help_text="A page that says these signs; leave empty and they are shown as general medical advice.",
     )
     red_flags_locator = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(
+        blank=True,
+        help_text="What the sources say and get wrong about this condition (shown under Evidence and corrections).",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     last_reviewed = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Goes up by one with every save in the admin.")

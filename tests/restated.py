@@ -68,7 +68,17 @@ def restated(text, *, reach=True):
 
 # free-text fields of the shipped content; pregnancy_note is the reason and is checked
 # against the level instead
-POINT_TEXT = ["summary", "location", "how_to_find", "uses", "cautions", "notes", "confidence_note"]
+POINT_TEXT = [
+    "summary",
+    "where",
+    "location",
+    "how_to_find",
+    "uses",
+    "key_caution",
+    "cautions",
+    "notes",
+    "confidence_note",
+]
 TECHNIQUE_TEXT = ["method", "posture"]
 
 
@@ -76,7 +86,7 @@ def _fixture_problems(fixtures):
     fixtures = Path(fixtures)
     for path in sorted((fixtures / "points").glob("*.json")):
         item = json.loads(path.read_text())
-        texts = [(f, item[f]) for f in POINT_TEXT] + [(f, item["technique"][f]) for f in TECHNIQUE_TEXT]
+        texts = [(f, item.get(f, "")) for f in POINT_TEXT] + [(f, item["technique"][f]) for f in TECHNIQUE_TEXT]
         for name, text in texts:
             for phrase in restated(text):
                 yield f"{path.name} {name}: {phrase!r}"
@@ -97,6 +107,7 @@ def _fixture_problems(fixtures):
     for condition in json.loads((fixtures / "conditions.json").read_text()):
         flags = condition["red_flags"]
         texts = [("summary", condition["summary"]), ("red_flags", flags["text"] if isinstance(flags, dict) else flags)]
+        texts += [("notes", condition.get("notes", ""))]
         texts += [(f"indication {i['point']}", i.get("note", "")) for i in condition["indications"]]
         for name, text in texts:
             for phrase in restated(text):

@@ -105,12 +105,16 @@ def _shingles(text, n=9):
 def test_text_is_in_our_own_words(seeds_text):
     """No run of nine words is copied from any of the five articles."""
     seed_shingles = set().union(*(_shingles(t) for t in seeds_text.values()))
-    fields = ["summary", "location", "how_to_find", "uses", "technique_method", "cautions", "pregnancy_note", "notes"]
+    fields = [
+        "summary", "where", "location", "how_to_find", "uses", "technique_method", "key_caution", "cautions",
+        "pregnancy_note", "notes",
+    ]  # fmt: skip
     copied = []
     for point in Point.objects.all():
         for field in fields:
             overlap = _shingles(getattr(point, field)) & seed_shingles
             copied += [f"{point.code}.{field}: {s}" for s in overlap]
     for condition in Condition.objects.all():
-        copied += [f"{condition.slug}: {s}" for s in _shingles(condition.summary) & seed_shingles]
+        for field in ["summary", "notes"]:
+            copied += [f"{condition.slug}.{field}: {s}" for s in _shingles(getattr(condition, field)) & seed_shingles]
     assert not copied, copied[:10]

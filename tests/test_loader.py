@@ -96,3 +96,53 @@ def test_command_reports_and_fails_cleanly(fixtures_copy, capsys):
     Condition.objects.all().delete()
     with pytest.raises(CommandError, match="not valid JSON"):
         call_command("load_guide", fixtures=str(fixtures_copy))
+
+
+def _edit_point_file(fixtures, name, **changes):
+    path = fixtures / "points" / name
+    data = json.loads(path.read_text())
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    path.write_text(json.dumps(data))
+
+
+def test_the_plain_lines_and_condition_notes_are_loaded(settings):
+    """What the first screen and "Evidence and corrections" show comes from the fixtures."""
+    fixtures = settings.GUIDE_FIXTURES_DIR
+    for path in (fixtures / "points").glob("*.json"):
+        data = json.loads(path.read_text())
+        point = Point.objects.get(code=data["code"])
+        assert (point.where, point.key_caution) == (data.get("where", ""), data.get("key_caution", "")), path.name
+    for item in json.loads((fixtures / "conditions.json").read_text()):
+        assert Condition.objects.get(slug=item["slug"]).notes == item.get("notes", ""), item["slug"]
+    assert Condition.objects.exclude(notes="").exists()
+
+
+def test_a_point_to_press_without_where_is_refused(fixtures_copy):
+    _edit_point_file(fixtures_copy, "li4.json", where=None)
+    with pytest.raises(ContentError, match=r"li4\.json: a published point to press needs 'where'"):
+        guide_load(fixtures_dir=fixtures_copy)
+    _edit_point_file(fixtures_copy, "li4.json", where="   ")
+    with pytest.raises(ContentError, match=r"li4\.json: a published point to press needs 'where'"):
+        guide_load(fixtures_dir=fixtures_copy)
+
+
+def test_a_reference_only_point_may_leave_out_where(fixtures_copy):
+    Discrepancy.objects.filter(point__code="GV1").delete()
+    Point.objects.filter(code="GV1").delete()
+    _edit_point_file(fixtures_copy, "gv1.json", where=None)
+    guide_load(fixtures_dir=fixtures_copy)
+    assert Point.objects.get(code="GV1").where == ""
+
+
+@pytest.mark.parametrize(("key", "limit"), [("where", 160), ("key_caution", 200)])
+def test_a_plain_line_too_long_is_refused_with_its_file_and_field(fixtures_copy, key, limit):
+    for model in MODELS:
+        model.objects.all().delete()
+    _edit_point_file(fixtures_copy, "bl23.json", **{key: "x" * (limit + 1)})
+    with pytest.raises(ContentError, match=rf"bl23\.json: '{key}' is {limit + 1} characters long; at most {limit}"):
+        guide_load(fixtures_dir=fixtures_copy)
+    assert Point.objects.count() == 0  # all or nothing
