@@ -134,12 +134,6 @@ def sheet_figure(point):
 
 
 @register.filter
-def studied(cards):
-    """A condition page's cards whose use has a summary of its evidence (a trial or review)."""
-    return [card for card in cards if card[0].evidence_summary]
-
-
-@register.filter
 def for_point(uses, point):
     """A condition sheet's indication for ``point`` (or None): its own pressure, if any."""
     return uses.get(point.pk)
