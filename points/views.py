@@ -203,6 +203,8 @@ def search_view(request):
     partial = variant(request) == PARTIAL
     template = "points/search.html#results" if partial else "points/search.html"
     response = render(request, template, {"result": result, "q": result.query, "partial": partial})
+    # only a search that found nothing is odd input; close matches for a typo are a real
+    # answer, the same for everyone (and the costliest to compute), so they are kept
     return _private_if(response, result.query and result.empty)
 
 
