@@ -180,7 +180,7 @@ def misses_lines(name, result):
     return lines
 
 
-def report(results, runs, tools, server):
+def report(results, spread, tools, server):
     (lighthouse_version, chromium_version), (workers, load) = tools, server
     score_rows = ["| page | address | " + " | ".join(CATEGORIES.values()) + " |",
                   "| --- | --- | " + " | ".join("---:" for _ in CATEGORIES) + " |"]  # fmt: skip
@@ -191,11 +191,17 @@ def report(results, runs, tools, server):
     misses = []
     for name, path in PAGES.items():
         result = results[name]
-        score_rows.append(f"| {name} | `{path}` | " + " | ".join(str(s) for s in scores(result).values()) + " |")
+        shown = [str(s) for s in scores(result).values()]
+        if len(spread[name]) > 1:  # every run's performance score: other work on the machine moves it
+            shown[0] += f" ({', '.join(map(str, spread[name]))})"
+        score_rows.append(f"| {name} | `{path}` | " + " | ".join(shown) + " |")
         metric_rows.append(f"| {name} | " + " | ".join(result["audits"][m]["displayValue"] for m in METRICS) + " |")
         misses += misses_lines(name, result)
+    runs = len(next(iter(spread.values())))
     all_runs = (
-        f"{runs} runs per page, the one with the median performance score shown" if runs > 1 else "one run per page"
+        f"{runs} runs per page, the one with the median performance score shown (every run's in brackets)"
+        if runs > 1
+        else "one run per page"
     )
     return "\n\n".join([
         HEADING,
@@ -232,7 +238,7 @@ def main():
     lighthouse_version, chromium_version = versions()
     shutil.rmtree(REPORTS, ignore_errors=True)
     REPORTS.mkdir()
-    results = {}
+    results, spread = {}, {}
     workers = os.cpu_count() * 2 + 1  # gunicorn.conf.py's default
     with (
         production_site(pg) as (env, _),
@@ -243,9 +249,9 @@ def main():
         for name, path in PAGES.items():
             runs = [lighthouse(f"http://127.0.0.1:{port}{path}", REPORTS / f"{name}-{n + 1}") for n in range(RUNS)]
             results[name] = median_run(runs)
-            performance = [scores(r)["performance"] for r in runs]
-            print(f"{name}: {scores(results[name])} (performance per run: {performance})", flush=True)
-    text = report(results, RUNS, (lighthouse_version, chromium_version), (workers, load))
+            spread[name] = [scores(r)["performance"] for r in runs]
+            print(f"{name}: {scores(results[name])} (performance per run: {spread[name]})", flush=True)
+    text = report(results, spread, (lighthouse_version, chromium_version), (workers, load))
     DOC.write_text(with_section(DOC.read_text() if DOC.exists() else "# Performance\n", text))
     print(f"\n{text}\nwritten to {DOC}")
     below = [name for name, r in results.items() if min(scores(r).values()) < 100]
