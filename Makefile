@@ -4,12 +4,13 @@
 VENV      := .venv
 PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
+NODE      := node_modules/.installed
 HOST      ?= 127.0.0.1
 PORT      ?= 8000
 # pyenv picks the version in .python-version; otherwise the newest python3 found.
 PYTHON    ?= $(shell for p in python3.13 python3.12 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test setup check-python lint screenshots clean bench
+.PHONY: run test setup check-python lint screenshots clean bench lighthouse
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -24,8 +25,9 @@ $(STAMP): requirements.txt requirements-dev.txt | check-python
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
-node_modules/axe-core/axe.min.js: package.json package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+# package.json's tools: axe-core (injected by the browser tests) and lighthouse (make lighthouse).
+$(NODE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: accessibility (axe) browser tests will be skipped or fail under REQUIRE_BROWSER=1" >&2; fi
 
 setup: $(STAMP)
@@ -46,7 +48,7 @@ lint: $(STAMP)
 # The whole suite on SQLite; then, when PostgreSQL is there (ACUGUIDE_PG_URL, set by
 # `eval "$$(sudo bash .ci/services.sh)"` or by .ci/run), the whole suite again on it
 # (the service tests, which make their own PostgreSQL databases, run once, in the first pass).
-test: $(STAMP) node_modules/axe-core/axe.min.js lint
+test: $(STAMP) $(NODE) lint
 	DJANGO_SETTINGS_MODULE=acuguide.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=acuguide.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
@@ -61,8 +63,13 @@ test: $(STAMP) node_modules/axe-core/axe.min.js lint
 bench: $(STAMP)
 	$(PY) scripts/bench.py
 
+# Lighthouse's four scores for five pages on a phone, on gunicorn, PostgreSQL and Redis
+# (writes its section of docs/performance.md; not part of make test).
+lighthouse: $(STAMP) $(NODE)
+	$(PY) scripts/lighthouse.py
+
 screenshots: setup
 	$(PY) scripts/screenshots.py
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 staticfiles screenshots
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles screenshots lighthouse-reports

@@ -21,12 +21,17 @@ How it works, in order:
 5. Every edit raises the version (``content_changed``, from django-simple-history's
    signal); the version is time-based, so a restored database can never bring back a
    number the cache already holds pages for.
-6. Redis is an accelerator only: every call goes through ``cache_call``, a circuit
+6. An entry's content is compressed once, when it is stored (gzip, when that makes it smaller):
+   a hit is sent as stored to every client that accepts gzip (all browsers), with a weak ETag
+   as GZipMiddleware gives the responses it compresses, and decompressed for any other.
+   GZipMiddleware (settings) compresses every response that does not come from here.
+7. Redis is an accelerator only: every call goes through ``cache_call``, a circuit
    breaker. After a failure (refused, or silent past the millisecond timeouts in
    settings) the cache is skipped for ``CACHE_BREAKER_SECONDS``, then one call probes it.
    Opening and closing are logged once each.
 """
 
+import gzip
 import hashlib
 import json
 import logging
@@ -39,9 +44,11 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.http import HttpResponse, HttpResponseNotModified, QueryDict
+from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
+from django.utils.text import compress_string
 
 from . import modes
 
@@ -185,7 +192,7 @@ def _public_page(request):
 
 
 def _vary(response):
-    patch_vary_headers(response, ("HX-Request", "HX-Boosted"))
+    patch_vary_headers(response, ("HX-Request", "HX-Boosted", "Accept-Encoding"))
     return response
 
 
@@ -221,8 +228,32 @@ def _storable(response):
     return response.status_code == 200 and not response.cookies and not response.has_header("Cache-Control")
 
 
-def _finish(response, etag):
-    response["ETag"] = etag
+def _accepts_gzip(request):
+    return bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+
+
+def _packed(response):
+    """What an entry keeps of a response: the content, compressed here once when that makes it
+    smaller (so that a hit costs no compression), and the headers in CACHED_HEADERS."""
+    headers = {h: response[h] for h in CACHED_HEADERS if h in response}
+    packed = compress_string(response.content)  # no secret in a public page: BREACH, see settings
+    if len(packed) < len(response.content):
+        return packed, {**headers, "Content-Encoding": "gzip"}
+    return response.content, headers
+
+
+def _unpacked(request, entry):
+    """An entry as the response for this client: as stored, or decompressed for a client that
+    does not accept gzip."""
+    _, status, content, headers = entry
+    if headers.get("Content-Encoding") == "gzip" and not _accepts_gzip(request):
+        content, headers = gzip.decompress(content), {h: v for h, v in headers.items() if h != "Content-Encoding"}
+    return HttpResponse(content, status=status, headers=headers)
+
+
+def _finish(response, etag, request):
+    # the compressed copy a gzip client gets is equivalent, not identical, to the plain one
+    response["ETag"] = f"W/{etag}" if _accepts_gzip(request) else etag
     response["Cache-Control"] = "no-cache"  # always revalidate: cheap with the ETag
     return _vary(response)
 
@@ -247,7 +278,7 @@ def page_cache(get_response):
         if held and "*" not in held:  # revalidation: the version decides, the page is not read
             etag = _etag(content_version(), key)
             if etag in held:
-                return _finish(HttpResponseNotModified(), etag)
+                return _finish(HttpResponseNotModified(), etag, request)
         found = cache_call("get_many", [VERSION_KEY, key]) or {}
         version = found.get(VERSION_KEY)
         if version is None:
@@ -258,12 +289,10 @@ def page_cache(get_response):
             response = get_response(request)
             if not _storable(response):
                 return _vary(response)
-            headers = {h: response[h] for h in CACHED_HEADERS if h in response}
-            entry = (version, 200, response.content, headers)
+            entry = (version, 200, *_packed(response))
             cache_call("set", key, entry, settings.ACUGUIDE_PAGE_CACHE_SECONDS)
         if "*" in held:  # "any copy will do": only for a page that exists
-            return _finish(HttpResponseNotModified(), etag)
-        _, status, content, headers = entry
-        return _finish(HttpResponse(content, status=status, headers=headers), etag)
+            return _finish(HttpResponseNotModified(), etag, request)
+        return _finish(_unpacked(request, entry), etag, request)
 
     return middleware

@@ -35,7 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.servers import fetch, fresh_database, gunicorn, manage, prod_env, redis_cli, redis_server  # noqa: E402
+from scripts.lighthouse import section  # noqa: E402
+from tests.servers import fetch, gunicorn, manage, production_site, redis_cli, start_services  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
@@ -118,16 +119,10 @@ most 1.5x. Query counts for published growth are asserted in tests/test_queries.
 
 
 def services():
-    if not (os.environ.get("ACUGUIDE_PG_URL") and shutil.which("redis-server")):
-        if os.geteuid() != 0:
-            raise SystemExit('Start PostgreSQL and Redis first: eval "$(sudo bash .ci/services.sh)"')
-        out = subprocess.run(["bash", str(REPO / ".ci/services.sh")], capture_output=True, text=True, check=True)
-        for line in out.stdout.splitlines():
-            key, _, value = line.removeprefix("export ").partition("=")
-            os.environ[key] = value
+    pg = start_services()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt install wrk")
-    return os.environ["ACUGUIDE_PG_URL"]
+    return pg
 
 
 def _ms(out, percentile):
@@ -138,7 +133,8 @@ def _ms(out, percentile):
 def wrk(port, path, headers=(), script=None, seconds=SECONDS):
     """One wrk run: req/s, median and p99 ms, responses >= 400 ("bad") and socket errors
     (connect, read, write, and timeouts: no answer within wrk's 2 s)."""
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-H", "X-Forwarded-Proto: https"]
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-H", "X-Forwarded-Proto: https",
+               "-H", "Accept-Encoding: gzip, deflate, br"]  # as browsers ask: pages go out compressed  # fmt: skip
     for header in headers:
         command += ["-H", header]
     if script:
@@ -318,12 +314,9 @@ def main():
     pg = services()
     workers = os.cpu_count() * 2 + 1
     began, load = time.monotonic(), os.getloadavg()[0]  # other work on the machine skews every row
-    with tempfile.TemporaryDirectory() as tmp, fresh_database(pg) as url, redis_server() as redis:
+    with tempfile.TemporaryDirectory() as tmp, production_site(pg) as (env, redis):
         log, unique_script = Path(tmp, "gunicorn.log"), Path(tmp, "unique.lua")
         unique_script.write_text(UNIQUE_QUERY_LUA)
-        env = prod_env(url, redis.port)
-        for step in (("collectstatic", "--noinput"), ("migrate", "--noinput"), ("load_guide",)):
-            manage(env, *step)
         breaker = manage(env, "shell", "-c", "from django.conf import settings; print(settings.CACHE_BREAKER_SECONDS)")
         breaker_seconds = float(breaker.split()[-1])
         phase("set up")
@@ -419,6 +412,7 @@ def report(results, outages, memory, one, hundred, workers, breaker_seconds, ela
     failures += outage_failures + memory_failures + page_failures
     print("\n\n".join("\n".join(t) for t in (speed, outage, mem, pages)))
     doc = REPO / "docs" / "performance.md"
+    lighthouse = section(doc.read_text()) if doc.exists() else ""  # make lighthouse's, kept as it is
     doc.write_text(
         "\n\n".join([
             "# Performance",
@@ -433,6 +427,7 @@ def report(results, outages, memory, one, hundred, workers, breaker_seconds, ela
             "What the app server logged during each run (most frequent first):", "\n".join(logged),
             "## Redis memory", "\n".join(mem), MEMORY_NOTES.format(seconds=memory["seconds"], tol=MEMORY_TOLERANCE),
             "## Pages at 1x and 100x content", "\n".join(pages), PAGES_NOTES,
+            *filter(None, [lighthouse.rstrip("\n")]),
         ]) + "\n"
     )  # fmt: skip
     print(f"\nwritten to {doc} ({elapsed / 60:.1f} minutes)")

@@ -120,6 +120,32 @@ def prod_env(database_url, redis_port, **extra):  # redis_port: RedisServer.port
     return env
 
 
+def start_services():
+    """For the scripts that measure the production profile (make bench, make lighthouse): the
+    PostgreSQL URL from ``ACUGUIDE_PG_URL``, or, run as root, PostgreSQL and Redis started with
+    .ci/services.sh (whose exports then go into this process's environment)."""
+    if not (os.environ.get("ACUGUIDE_PG_URL") and shutil.which("redis-server")):
+        if os.geteuid() != 0:
+            raise SystemExit('Start PostgreSQL and Redis first: eval "$(sudo bash .ci/services.sh)"')
+        out = subprocess.run(["bash", str(REPO / ".ci/services.sh")], capture_output=True, text=True, check=True)  # noqa: S603,S607
+        for line in out.stdout.splitlines():
+            key, _, value = line.removeprefix("export ").partition("=")
+            os.environ[key] = value
+    return os.environ["ACUGUIDE_PG_URL"]
+
+
+@contextmanager
+def production_site(pg_url, **extra):
+    """The production profile on this machine, ready for app servers: a fresh PostgreSQL database
+    with the guide loaded, a private Redis and the collected (hashed, compressed) static files.
+    Yields the app servers' environment and the Redis server."""
+    with fresh_database(pg_url) as url, redis_server() as redis:
+        env = prod_env(url, redis.port, **extra)
+        for step in (("collectstatic", "--noinput"), ("migrate", "--noinput"), ("load_guide",)):
+            manage(env, *step)
+        yield env, redis
+
+
 def manage(env, *args):
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
@@ -129,13 +155,13 @@ def manage(env, *args):
 
 
 @contextmanager
-def gunicorn(env, workers=2, log=None):
+def gunicorn(env, workers=2, log=None, app="acuguide.wsgi"):
     """An app server on a free port; its output (stdout and stderr) is appended to the file
     ``log`` when given, discarded otherwise."""
     port = free_port()
     with open(log, "ab") if log else nullcontext(subprocess.DEVNULL) as output:  # the child keeps its own copy
         proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "acuguide.wsgi", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", "gunicorn", app, "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}"],
             cwd=REPO,
             env={**env, "WEB_CONCURRENCY": str(workers)},
             stdout=output,

@@ -13,12 +13,10 @@ import pytest
 from .servers import (
     csrf_token,
     fetch,
-    fresh_database,
     gunicorn,
     manage,
-    prod_env,
+    production_site,
     redis_cli,
-    redis_server,
     require_services,
     wait_for,
 )
@@ -30,11 +28,7 @@ pytestmark = pytest.mark.services
 def stack():
     """A migrated, loaded PostgreSQL database and a private Redis, with an editor account."""
     pg, _ = require_services()
-    with fresh_database(pg) as url, redis_server() as redis:
-        env = prod_env(url, redis.port)
-        manage(env, "collectstatic", "--noinput")  # hashed, compressed files for WhiteNoise
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_guide")
+    with production_site(pg) as (env, redis):
         manage(env, "setup_roles")
         create = "from django.contrib.auth.models import User; User.objects.create_superuser("
         create += "'reviewer', 'r@example.org', 'a-Long-and-good-passphrase-42')"
@@ -92,6 +86,19 @@ def test_two_app_servers_share_edits_and_sessions_at_once(stack):
         status, headers, html, _ = fetch(b, "/regions/leg/", headers={"If-None-Match": etag})
         assert status == 200 and headers["ETag"] != etag  # B sees the edit at once: no stale cache
         assert marker_y(html, "bl40") != before
+
+
+def test_pages_and_static_files_go_out_compressed_and_static_files_cached_for_good(stack):
+    env, _ = stack
+    gzip = {"Accept-Encoding": "gzip, deflate, br"}
+    with gunicorn(env) as port:
+        css = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', fetch(port, "/")[2]).group(1)
+        for path in ("/points/bl23/", "/points/bl23/", "/sources/", "/points/no-such-point/"):  # stored, then cached
+            status, headers, _, _ = fetch(port, path, headers=gzip)
+            assert status in (200, 404) and headers["Content-Encoding"] == "gzip", path
+        status, headers, _, _ = fetch(port, css, headers=gzip)  # collectstatic's .gz copy, from WhiteNoise
+        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert "immutable" in headers["Cache-Control"] and "max-age=315360000" in headers["Cache-Control"]
 
 
 def wrk(port, seconds, connections, script=None):
