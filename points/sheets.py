@@ -27,6 +27,7 @@ class Selection:
     unknown: list = field(default_factory=list)
     dropped: int = 0  # tokens beyond MAX_POINTS
     not_offered: list = field(default_factory=list)  # reference-only points: named, never added
+    read: dict = field(default_factory=dict)  # each token looked up -> the slug it names, or None
 
     @property
     def codes(self):
@@ -94,6 +95,7 @@ def selection_from(raw):
             selection.dropped += 1
             continue
         slug = token.lower() if token.lower() in known else _resolve(token)
+        selection.read[token] = slug
         if slug is None:
             selection.unknown.append(token[:30])
         elif slug not in seen:

@@ -30,7 +30,7 @@ from .models import (
 )
 from .modes import Mode
 from .search import code_readings, search
-from .sheets import MAX_POINTS, Selection, for_sheet, selection_from
+from .sheets import MAX_POINTS, SPLIT_RE, Selection, for_sheet, selection_from
 from .text import fold, strip_controls
 
 MAX_SLUG_LENGTH = 40
@@ -334,17 +334,36 @@ def custom_sheet(request):
     return _private_if(response, request.GET.urlencode(safe=",") != f"points={selection.param()}")
 
 
+def _added(selection, prior, add):
+    """What "Add to my sheet" did with ``add``: "added", "already" (on the sheet before),
+    "full" (past the cap), "not-added" (unknown, or a point no sheet offers), or "" if
+    nothing was asked."""
+    token = next((t for t in SPLIT_RE.split(strip_controls(add)) if t), "")
+    if not token:
+        return ""
+    if token not in selection.read:  # never looked up: the sheet was full
+        return "full" if len(selection.points) >= MAX_POINTS else "not-added"
+    slug = selection.read[token]
+    if slug is None or slug not in selection.codes:
+        return "not-added"
+    before = {selection.read.get(t) for t in SPLIT_RE.split(strip_controls(prior)) if t}
+    return "already" if slug in before else "added"
+
+
 @require_safe
 @vary_on_headers("HX-Request", "HX-Boosted")
 def sheet_tray(request):
-    """The "my sheet" tray after adding a point (htmx); without htmx, go to the sheet."""
-    selection = selection_from(request.GET.get("points", "") + "," + request.GET.get("add", ""))
+    """Answer "Add to my sheet" (htmx): what happened, said beside the button, and the header tray
+    (swapped out of band); without htmx, go to the sheet."""
+    prior, add = request.GET.get("points", ""), request.GET.get("add", "")
+    selection = selection_from(prior + "," + add)
     if variant(request) != PARTIAL:
         mode = Mode.of(request).param
         return HttpResponseRedirect(
             reverse("points:custom_sheet") + f"?points={selection.param()}{mode and '&' + mode}"
         )
-    return render(request, "includes/sheet_tray.html", {"selection": selection, "added": request.GET.get("add", "")})
+    context = {"selection": selection, "added": _added(selection, prior, add), "max_points": MAX_POINTS}
+    return render(request, "includes/sheet_tray.html#added", context)
 
 
 def _unavailable(text):

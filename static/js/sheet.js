@@ -1,5 +1,9 @@
 // "My sheet": remember the selection in this browser so the tray survives page loads.
 // The sheet itself lives in its URL (/sheet/?points=...): nothing is stored on the server.
+// Public pages are the same for everyone (and cached), so the header tray is always filled
+// in here, from the stored selection: on load, whenever the page is shown again (Back and
+// Forward, from the back/forward cache or the HTTP cache), after htmx restores a history
+// snapshot, and when another tab changes the sheet.
 (function () {
   var KEY = "acuguide-sheet";
   function read() { try { return localStorage.getItem(KEY) || ""; } catch (e) { return ""; } }
@@ -19,6 +23,13 @@
     if (count) count.textContent = String(n);
   }
 
+  // A page shown again: the tray from the stored selection, and no stale "Added" beside a button
+  // (it told of an earlier press; the tray has the count now).
+  function reshow() {
+    showTray(read());
+    document.querySelectorAll(".sheet-add-status").forEach(function (status) { status.textContent = ""; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var sheet = document.querySelector("[data-custom-sheet]");
     if (sheet) write(sheet.dataset.selection || "");  // the sheet page is the truth
@@ -28,12 +39,23 @@
       button.addEventListener("click", function () { window.print(); });
     });
   });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) reshow();  // restored from the back/forward cache: no DOMContentLoaded
+    else showTray(read());
+  });
+  document.addEventListener("htmx:historyRestore", reshow);
+  window.addEventListener("storage", function (event) {
+    if (event.key === KEY) showTray(read());
+  });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // "Add to my sheet" answered: the new tray arrives out of band; remember its selection.
+  function remember(event) {
     var target = event.detail && event.detail.target;
     if (target && target.id === "sheet-tray") {
       var input = document.getElementById("sheet-points");
       if (input) { write(input.value); showTray(input.value); }
     }
-  });
+  }
+  document.addEventListener("htmx:oobAfterSwap", remember);
+  document.addEventListener("htmx:afterSwap", remember);
 })();

@@ -2,6 +2,11 @@
 // After htmx swaps a point panel in: highlight the point's markers, announce the
 // change to screen readers and move focus to the panel heading.
 (function () {
+  // Back to an address htmx pushed (a point panel, a search) whose snapshot is no longer in
+  // its history cache (it keeps ten): load that address as a whole page. By default htmx would
+  // ask for it as an htmx request and put the bare panel in place of the whole page.
+  if (window.htmx) window.htmx.config.refreshOnHistoryMiss = true;
+
   function selectMarkers(slug) {
     document.querySelectorAll(".marker").forEach(function (marker) {
       var on = marker.dataset.code === slug;
