@@ -265,7 +265,8 @@ def figures_showing(placements, points, *, selected=None, numbers=None, mode=Non
 
 def figures_of(illustrations, *, mode=None):
     """Figures with all their markers, from ``Illustration.objects.for_map()`` (placements prefetched)."""
-    return _with_droppable([Figure(illustration, markers_for(illustration, mode=mode)) for illustration in illustrations])
+    figures = [Figure(illustration, markers_for(illustration, mode=mode)) for illustration in illustrations]
+    return _with_droppable(figures)
 
 
 def _with_droppable(figures):
@@ -277,7 +278,7 @@ def _with_droppable(figures):
 
 
 def close_up(placements, point, *, number=None, mode=None, display_width=geometry.CLOSE_UP_PX, aspect=4 / 3,
-             for_print=False, enlarge=True):  # fmt: skip
+             art_label=True, for_print=False, enlarge=True):  # fmt: skip
     """The point's close-up: its first close-up figure (else the overview), cropped and
     centred on its markers (both sides if it is drawn twice there) with the nearest of the
     art's labels inside, markers sized for ``display_width`` CSS px; None if it has no figure.
@@ -285,7 +286,9 @@ def close_up(placements, point, *, number=None, mode=None, display_width=geometr
     ``placements`` are the point's, e.g. a list from ``Placement.objects.filter(point=point)
     .for_map()`` (figures joined; pass the same list to ``figures_showing`` and nothing is
     queried twice). ``number`` labels the markers with a step number (condition pages);
-    ``aspect`` is the crop's width / height; ``for_print`` draws a sheet's figure."""
+    ``aspect`` is the crop's width / height; ``art_label=False`` crops on the markers alone
+    (a thumbnail, too small to read the art's labels, zooms in further); ``for_print`` draws
+    a sheet's figure (crosshairs, no labels)."""
     mine = [p for p in placements if p.point_id == point.pk]
     if not mine:
         return None
@@ -303,7 +306,7 @@ def close_up(placements, point, *, number=None, mode=None, display_width=geometr
     width, height = illustration.width or 100, illustration.height or 100
     centres = [(m.cx, m.cy) for m in markers]
     art = art_for(illustration)
-    nearest = art.nearest_label(centres) if art and not for_print else None
+    nearest = art.nearest_label(centres) if art and art_label and not for_print else None
     box = geometry.crop(
         centres, width, height, style=style, display_px=display_width, aspect=aspect,
         include=nearest.box if nearest else None, min_share=0.6 if for_print else 0.5,

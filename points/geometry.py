@@ -32,6 +32,7 @@ import math
 import re
 from dataclasses import dataclass, fields
 from functools import cache
+from itertools import pairwise
 from xml.etree import ElementTree  # our own shipped SVG files only, never uploads
 
 # CSS width assumptions (see the module docstring)
@@ -77,7 +78,7 @@ class Style:
     leader: float  # leader line width
 
 
-CLOSE_UP = Style(ring=8, ring_min=4.5, stroke=2.5, dot=2, hit=HIT_PX / 2, gap=3, font=LABEL_PX, arm=0, margin=1.5,
+CLOSE_UP = Style(ring=8, ring_min=6, stroke=2.5, dot=2, hit=HIT_PX / 2, gap=3, font=LABEL_PX, arm=0, margin=1.5,
                  leader=1)  # fmt: skip
 # Overview figures: smaller markers, and a crowded one is left off when a close-up on
 # the same page shows the point (its target there is full size).
@@ -314,7 +315,7 @@ def _path_points(d):
 
 def _bezier(ctrl, t):
     while len(ctrl) > 1:
-        ctrl = [((1 - t) * a[0] + t * b[0], (1 - t) * a[1] + t * b[1]) for a, b in zip(ctrl, ctrl[1:], strict=False)]
+        ctrl = [((1 - t) * a[0] + t * b[0], (1 - t) * a[1] + t * b[1]) for a, b in pairwise(ctrl)]
     return ctrl[0]
 
 
@@ -328,7 +329,8 @@ def _shape(element, stroke_width):
         return Shape(get("id"), outline, True, half, (cx, cy, r))
     if tag == "ellipse":
         cx, cy, rx, ry = _num(get("cx")), _num(get("cy")), _num(get("rx")), _num(get("ry"))
-        outline = tuple((cx + rx * math.cos(a / 72 * math.tau), cy + ry * math.sin(a / 72 * math.tau)) for a in range(73))
+        turns = (a / 72 * math.tau for a in range(73))
+        outline = tuple((cx + rx * math.cos(t), cy + ry * math.sin(t)) for t in turns)
         return Shape(get("id"), outline, True, half)
     if tag == "rect":
         x, y, w, h = _num(get("x")), _num(get("y")), _num(get("width")), _num(get("height"))
@@ -469,7 +471,8 @@ def layout(markers, scale, bounds, art=None, *, droppable=frozenset(), labels=Tr
         clearance = min((s.distance(m.cx, m.cy) for s in landmarks), default=math.inf)
         ring_r = min(scale.ring, clearance - scale.stroke / 2 - scale.margin)
         ring_r = ring_r if ring_r >= scale.ring_min else 0.0
-        dot_r = min(scale.dot, max(clearance - scale.margin, scale.dot / 2))
+        # with a ring, a small dot at the centre; alone, a dot as big as the room allows
+        dot_r = min(scale.dot if ring_r else 2 * scale.dot, max(clearance - scale.margin, scale.dot / 2))
         d = Drawn(m.cx, m.cy, _r(ring_r), _r(scale.stroke), _r(dot_r), 0.0, ())
         d.hit_r = _up(max(scale.hit, d.extent))
         d.ring_box = _square(m.cx, m.cy, d.extent)
@@ -521,7 +524,8 @@ def _place_label(d, text, scale, font, bounds, drawn, placed, landmarks, art_box
             hard += _overlap(box, o.ring_box, scale.margin) or _circle_hits_box(o.cx, o.cy, o.hit_r, box)
         if hard and not force:
             continue
-        soft = sum(_overlap(box, a) for a in art_boxes) + 2 * sum(s.box_distance(box) <= scale.margin for s in landmarks)
+        soft = sum(_overlap(box, a) for a in art_boxes)
+        soft += 2 * sum(s.box_distance(box) <= scale.margin for s in landmarks)
         if leader:
             soft += 2 * sum(s.crosses(*leader, clear=scale.margin) for s in landmarks)
             soft += sum(_segment_hits_box(leader, o.ring_box) for o in drawn if o is not None and o is not d)
@@ -553,19 +557,26 @@ def _arms(d, scale, landmarks):
                 break
             reach = step
         if reach - start >= 3 * scale.unit:
-            arms.append(tuple(_r(v) for v in (d.cx + dx * start, d.cy + dy * start, d.cx + dx * reach, d.cy + dy * reach)))
+            ends = (d.cx + dx * start, d.cy + dy * start, d.cx + dx * reach, d.cy + dy * reach)
+            arms.append(tuple(_r(v) for v in ends))
     return tuple(arms)
 
 
 # Crops
 
 
+CENTRE_SLACK = 0.25  # a close-up's point stays in the middle half of the crop (unless at the figure's edge)
+
+
 def crop(markers, width, height, *, style, display_px, aspect, include=None, label_px=0.0, min_share=0.5):
     """A view box (x, y, w, h) around ``markers`` (their centres), with room for their
     rings and labels at ``style`` drawn ``display_px`` wide, and ``include`` (a box, e.g.
-    the nearest art label) inside it; ``aspect`` is width / height; never narrower than
-    ``min_share`` of the figure's short side, never larger than the figure."""
+    the nearest art label) inside it; ``aspect`` is width / height. The markers' centre
+    stays in the middle half of the crop (``CENTRE_SLACK``) unless the figure's edge is
+    nearer; the crop is never narrower than ``min_share`` of the figure's short side, nor
+    larger than the figure."""
     xs, ys = [m[0] for m in markers], [m[1] for m in markers]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
     extent = max(style.ring + style.stroke / 2, style.arm, style.hit)
     pad_x = max(extent, label_px / 2) + style.margin
     pad_y = max(extent, style.ring + style.stroke / 2 + style.gap + LABEL_LINE_EM * style.font) + style.margin
@@ -580,25 +591,31 @@ def crop(markers, width, height, *, style, display_px, aspect, include=None, lab
             top, bottom = min(top, include[1] - margin), max(bottom, include[3] + margin)
         return left, top, right, bottom
 
+    def span(low, high, centre, limit):
+        """How long a span must be to hold [low, high] with ``centre`` in its middle half
+        (where the figure's edge allows)."""
+        room = 1 - CENTRE_SLACK
+        return max(high - low, min(high - centre, limit - centre) / room, min(centre - low, centre) / room)
+
     w = min_share * min(width, height)
     for _ in range(40):  # needed() grows slower than w: a fixed point
         left, top, right, bottom = needed(w)
-        grown = max(w, right - left, (bottom - top) * aspect)
+        grown = max(w, span(left, right, cx, width), span(top, bottom, cy, height) * aspect)
         if grown - w < 0.05:
             break
         w = grown
     w = min(w, width)
     h = min(w / aspect, height)
     left, top, right, bottom = needed(w)
-    x = _centred(sum(xs) / len(xs), w, left, right, width)
-    y = _centred(sum(ys) / len(ys), h, top, bottom, height)
-    return (_r(x), _r(y), _r(w), _r(h))
+    return (_r(_start(cx, w, left, right, width)), _r(_start(cy, h, top, bottom, height)), _r(w), _r(h))
 
 
-def _centred(centre, size, low, high, limit):
-    """Where a span of ``size`` starts: centred on ``centre`` as far as [low, high] allows."""
-    start = centre - size / 2
-    start = max(min(start, low), high - size)
+def _start(centre, size, low, high, limit):
+    """Where a span of ``size`` starts: holding [low, high], the centre as near its middle
+    as that allows and never out of its middle half, inside [0, limit]."""
+    earliest = max(high - size, centre - (1 - CENTRE_SLACK) * size)
+    latest = min(low, centre - CENTRE_SLACK * size)
+    start = min(max(centre - size / 2, earliest), max(latest, earliest))
     return max(0.0, min(start, limit - size))
 
 
