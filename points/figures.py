@@ -6,7 +6,7 @@ big they are, where their labels go and how a close-up is cropped is decided in
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.contrib.staticfiles import finders
 from django.utils.html import escape
@@ -34,7 +34,12 @@ def art_for(illustration):
     """The shipped SVG's landmarks and labels (None for an uploaded raster image)."""
     if illustration.image or not illustration.static_path.endswith(".svg"):
         return None
-    path = finders.find(illustration.static_path)
+    return _art_at(illustration.static_path)
+
+
+@cache
+def _art_at(static_path):
+    path = finders.find(static_path)
     return geometry.read_art(path) if path else None
 
 

@@ -31,7 +31,7 @@ transparent circle that paints nothing.
 import math
 import re
 from dataclasses import dataclass, fields
-from functools import cache
+from functools import cache, cached_property
 from itertools import pairwise
 from xml.etree import ElementTree  # our own shipped SVG files only, never uploads
 
@@ -168,7 +168,7 @@ def _circle_hits_box(cx, cy, r, box):
 # The art: landmark shapes (elements with an id) and labels, read from the shipped SVG.
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Shape:
     """A landmark drawn in the art, as an outline (closed shapes count as filled)."""
 
@@ -177,6 +177,12 @@ class Shape:
     closed: bool
     half_stroke: float
     circle: tuple | None = None  # (cx, cy, r), exact for circles
+
+    @cached_property
+    def bounds(self):
+        xs, ys = [p[0] for p in self.outline], [p[1] for p in self.outline]
+        h = self.half_stroke
+        return (min(xs) - h, min(ys) - h, max(xs) + h, max(ys) + h)
 
     def distance(self, x, y):
         """From (x, y) to the nearest point the shape covers (0 inside a closed shape)."""
@@ -189,8 +195,16 @@ class Shape:
         nearest = min(_segment_distance(x, y, pts[i], pts[i + 1]) for i in range(len(pts) - 1))
         return max(0.0, nearest - self.half_stroke)
 
+    def near(self, x, y, clear):
+        """Whether (x, y) is within ``clear`` of the shape."""
+        return _box_distance(self.bounds, x, y) <= clear and self.distance(x, y) <= clear
+
     def box_distance(self, box):
         """From a box to the shape (0 if they touch)."""
+        b = self.bounds
+        apart = max(b[0] - box[2], box[0] - b[2], b[1] - box[3], box[1] - b[3])
+        if apart > 0:
+            return apart  # no nearer than the gap between the boxes around them
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         if self.distance(cx, cy) == 0:
             return 0.0
@@ -203,10 +217,11 @@ class Shape:
 
     def crosses(self, x1, y1, x2, y2, clear=0.0):
         """Whether a line from (x1, y1) to (x2, y2) comes within ``clear`` of the shape."""
+        line = (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+        if not _overlap(line, self.bounds, clear):
+            return False
         steps = max(2, int(math.hypot(x2 - x1, y2 - y1) / 2) + 1)
-        return any(
-            self.distance(x1 + (x2 - x1) * t / steps, y1 + (y2 - y1) * t / steps) <= clear for t in range(steps + 1)
-        )
+        return any(self.near(x1 + (x2 - x1) * t / steps, y1 + (y2 - y1) * t / steps, clear) for t in range(steps + 1))
 
 
 def _segment_distance(x, y, a, b):
@@ -532,6 +547,8 @@ def _place_label(d, text, scale, font, bounds, drawn, placed, landmarks, art_box
         cost = 1000 * hard + 10 * soft + n
         if cost < best_cost:
             best, best_cost = (box, anchor, tx, ty, leader), cost
+            if not hard and not soft:  # the candidates come in order of preference
+                break
     return best
 
 
@@ -553,7 +570,7 @@ def _arms(d, scale, landmarks):
         while reach < scale.arm:
             step = min(scale.arm, reach + scale.unit)
             x, y = d.cx + dx * step, d.cy + dy * step
-            if any(s.distance(x, y) <= scale.stroke / 2 + scale.margin for s in landmarks):
+            if any(s.near(x, y, scale.stroke / 2 + scale.margin) for s in landmarks):
                 break
             reach = step
         if reach - start >= 3 * scale.unit:
