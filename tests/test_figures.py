@@ -12,6 +12,8 @@ import pytest
 
 from points.models import Condition, Placement, Point
 
+from .browser import axe_violations
+
 REPO = Path(__file__).resolve().parent.parent
 ART = REPO / "static" / "illustrations"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -312,6 +314,8 @@ def test_enlarge_every_figure_on_a_phone(site, browser):
                 opened += 1
                 if js:
                     assert page.evaluate("document.activeElement.classList.contains('figure-close')")
+                    if slug == "foot" and n == 0:
+                        assert axe_violations(page) == []  # the open popover too
                 box = full.bounding_box()
                 assert box["width"] == 390 and box["height"] == 844  # the whole screen
                 (fig,) = measure(page, f"#{target} svg.figure-full-svg")
