@@ -116,7 +116,7 @@ ENLARGE = (
     "  </div>\n"
 )
 MARKER = (
-    '\n    <a class="marker{selected}{numbered}{pregnancy}" href="{url}" data-code="{slug}"{fact}'
+    '\n    <a class="marker{selected}{numbered}{pregnancy}" href="{url}"{code}{fact}'
     ' aria-label="{name}"{current}\n'
     "       {htmx}>\n"
     '      <circle class="marker-hit" cx="{d.cx}" cy="{d.cy}" r="{d.hit_r}"/>\n'
@@ -190,7 +190,7 @@ class Figure:
     def enlarged_px(self):
         return geometry.enlarged_px(self.art, self.size[0])
 
-    def _markers_html(self, drawn, scale, *, panel):
+    def _markers_html(self, drawn, scale, *, panel, enlarged=False):
         items = []
         for m, d in drawn:
             url = escape(m.url)
@@ -202,7 +202,9 @@ class Figure:
                     pregnancy=f" is-{m.pregnancy}" if m.pregnancy else "",
                     fact=PREGNANCY_FACT.format(code=escape(m.code), level=m.pregnancy) if m.pregnancy else "",
                     url=url,
-                    slug=escape(m.slug),
+                    # data-code marks the page's map markers (site.js keeps their selection);
+                    # the enlarged drawing repeats them as plain links
+                    code="" if enlarged else f' data-code="{escape(m.slug)}"',
                     name=escape(m.name),
                     current=' aria-current="true"' if m.selected else "",
                     htmx=HTMX.format(url=url) if panel else "",
@@ -225,7 +227,7 @@ class Figure:
             drawn, scale = self._layout((0, 0, width, height), px)
             enlarge = ENLARGE.format(
                 key=key, view=view, src=src, alt=alt, width=width, height=height, px=px,
-                px_h=round(px * height / width), markers=self._markers_html(drawn, scale, panel=False),
+                px_h=round(px * height / width), markers=self._markers_html(drawn, scale, panel=False, enlarged=True),
             )  # fmt: skip
         description = f'<span class="visually-hidden">. {escape(fig.description)}</span>' if fig.description else ""
         scale = geometry.scale_for(self.style, self.box[2], self.display_width)

@@ -83,7 +83,7 @@ class Markers(HTMLParser):
         elif tag == "image" and self.figure is not None:
             self.figure["art"] = attrs["href"]
         elif tag == "a" and "marker" in attrs.get("class", "").split() and self.figure is not None:
-            self.marker = {"code": attrs["data-code"], "circles": {}}
+            self.marker = {"code": re.search(r"/points/([^/]+)/", attrs["href"]).group(1), "circles": {}}
             self.figure["markers"].append(self.marker)
         elif tag == "circle" and self.marker is not None:
             self.marker["circles"][attrs["class"]] = {k: float(attrs[k]) for k in ("cx", "cy", "r")} | {
@@ -220,7 +220,7 @@ MEASURE = """() => [...document.querySelectorAll(SELECTOR)].filter(svg => svg.ge
   svg.querySelectorAll("a.marker").forEach(a => a.querySelectorAll(".marker-ring, .marker-label, .marker-number")
     .forEach(el => {
       const b = el.getBoundingClientRect();
-      items.push({code: a.dataset.code, kind: el.getAttribute("class"), box: [b.left, b.top, b.right, b.bottom],
+      items.push({code: a.getAttribute("href"), kind: el.getAttribute("class"), box: [b.left, b.top, b.right, b.bottom],
                   font: el.tagName === "text" ? parseFloat(getComputedStyle(el).fontSize) * scale : null});
     }));
   return {figure: svg.getAttribute("aria-label"), box: [f.left, f.top, f.right, f.bottom], items,
