@@ -1,17 +1,18 @@
-"""Markers for a figure: positions, labels that do not collide, accessible names.
+"""Figures as pages draw them: an illustration, its markers and, for a close-up, a crop.
 
-Markers are drawn by the page from ``Placement`` rows, never baked into the art.
-Each label is tried above, below, right and left of its marker and takes the
-first spot that overlaps no other marker or label.
+Markers are drawn by the page from ``Placement`` rows, never baked into the art. How
+big they are, where their labels go and how a close-up is cropped is decided in
+``points.geometry``; this module names the markers and writes the markup.
 """
 
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 
+from django.contrib.staticfiles import finders
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-LABEL_SIZE = 0.032  # label font size as a share of the figure width
-CHAR_WIDTH = 0.62  # rough width of a character in ems
+from . import geometry
 
 
 @dataclass
@@ -23,43 +24,23 @@ class Marker:
     name: str
     cx: float
     cy: float
-    r: float
-    lx: float = 0
-    ly: float = 0
-    anchor: str = "middle"
+    point_id: int = 0
+    r: float = 0.0  # the tap target's radius on the full figure drawn geometry.FIGURE_PX wide
     selected: bool = False
     pregnancy: str = ""  # in pregnancy mode: the caution ("gentle", or "avoid" on the point's own page)
 
-    @property
-    def ring_r(self):
-        """The outer ring that marks the selected point (a shape cue, not only colour)."""
-        return round(self.r * 1.55, 1)
+
+def art_for(illustration):
+    """The shipped SVG's landmarks and labels (None for an uploaded raster image)."""
+    if illustration.image or not illustration.static_path.endswith(".svg"):
+        return None
+    return _art_at(illustration.static_path)
 
 
-def _box(x, y, w, h):
-    return (x, y, x + w, y + h)
-
-
-def _overlaps(a, b):
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _place_labels(markers, width, height, font):
-    taken = [_box(m.cx - m.r, m.cy - m.r, 2 * m.r, 2 * m.r) for m in markers]
-    for m in markers:
-        w, h = len(m.label) * font * CHAR_WIDTH, font
-        gap = m.r * 0.35
-        options = [
-            ("middle", m.cx, m.cy - m.r - gap, _box(m.cx - w / 2, m.cy - m.r - gap - h, w, h)),
-            ("middle", m.cx, m.cy + m.r + gap + h, _box(m.cx - w / 2, m.cy + m.r + gap, w, h)),
-            ("start", m.cx + m.r + gap, m.cy + h * 0.35, _box(m.cx + m.r + gap, m.cy - h / 2, w, h)),
-            ("end", m.cx - m.r - gap, m.cy + h * 0.35, _box(m.cx - m.r - gap - w, m.cy - h / 2, w, h)),
-        ]
-        inside = [o for o in options if o[3][0] >= 0 and o[3][1] >= 0 and o[3][2] <= width and o[3][3] <= height]
-        free = [o for o in inside if not any(_overlaps(o[3], t) for t in taken)]
-        anchor, lx, ly, box = (free or inside or options)[0]
-        m.anchor, m.lx, m.ly = anchor, round(lx, 1), round(ly, 1)
-        taken.append(box)
+@cache
+def _art_at(static_path):
+    path = finders.find(static_path)
+    return geometry.read_art(path) if path else None
 
 
 def markers_for(illustration, *, selected=None, numbers=None, placements=None, mode=None):
@@ -69,7 +50,7 @@ def markers_for(illustration, *, selected=None, numbers=None, placements=None, m
     In pregnancy ``mode`` points to avoid are not drawn, and gentle-only points are marked."""
     pregnant = mode is not None and mode.pregnant
     width, height = illustration.width or 100, illustration.height or 100
-    r = illustration.marker_radius
+    hit = geometry.scale_for(geometry.CLOSE_UP, width, geometry.FIGURE_PX).hit
     markers, urls = [], {}
     for placement in illustration.placements.all() if placements is None else placements:
         point = placement.point
@@ -93,92 +74,183 @@ def markers_for(illustration, *, selected=None, numbers=None, placements=None, m
                 f"{point.get_laterality_display().lower()}{side}{caution}",
                 cx=round(float(placement.x) * width / 100, 1),
                 cy=round(float(placement.y) * height / 100, 1),
-                r=r,
+                point_id=point.pk,
+                r=round(hit, 1),
                 selected=selected is not None and point.pk == selected.pk,
                 pregnancy=point.pregnancy_caution if flagged else "",
             )
         )
-    _place_labels(markers, width, height, font=round(width * LABEL_SIZE, 1))
     return markers
 
 
 # The markup of a drawn figure, in Python rather than a template: a region page draws
 # dozens of markers, and each template variable and tag costs more than the string work.
 # Values are escaped by ``Figure.html``; numbers are written as str() writes them, as
-# the template language does.
+# the template language does. Geometry is in SVG attributes (never style attributes:
+# CSP); colours and dashes are in site.css.
 FIGURE = (
-    '<figure class="figure">\n'
+    '<figure class="figure{close_up}" id="fig-{key}">\n'
     '  <svg class="figure-svg{overview}" viewBox="{view_box}" role="group" aria-label="{view}">\n'
     '    <image href="{src}" x="0" y="0" width="{width}" height="{height}" role="img" aria-label="{alt}"/>\n'
     "    {markers}\n"
     "  </svg>\n"
+    "{enlarge}"
     "  <figcaption>{view}{description}</figcaption>\n"
     "</figure>\n"
 )
+# The enlarged figure: a popover (no script needed; Escape and the Close button leave it,
+# focus moves to Close and back to the button), drawn so the art's smallest labels are
+# geometry.ART_LABEL_PX; it scrolls, and the page can be pinch-zoomed.
+ENLARGE = (
+    '  <button type="button" class="figure-enlarge" popovertarget="fig-{key}-full">Enlarge figure'
+    '<span class="visually-hidden">: {view}</span></button>\n'
+    '  <div class="figure-full" id="fig-{key}-full" popover role="dialog" aria-label="{view}, enlarged">\n'
+    '    <div class="figure-full-bar"><p>{view}</p><button type="button" class="figure-close" '
+    'popovertarget="fig-{key}-full" popovertargetaction="hide" autofocus>Close'
+    '<span class="visually-hidden"> the enlarged figure</span></button></div>\n'
+    '    <svg class="figure-full-svg" viewBox="0 0 {width} {height}" width="{px}" height="{px_h}" role="group"'
+    ' aria-label="Enlarged: {view}">\n'
+    '      <image href="{src}" x="0" y="0" width="{width}" height="{height}" role="img" aria-label="{alt}"/>\n'
+    "      {markers}\n"
+    "    </svg>\n"
+    "  </div>\n"
+)
 MARKER = (
-    '\n    <a class="marker{selected}{numbered}{pregnancy}" href="{url}" data-code="{slug}"{fact}'
+    '\n    <a class="marker{selected}{numbered}{pregnancy}" href="{url}"{code}{fact}'
     ' aria-label="{name}"{current}\n'
     "       {htmx}>\n"
-    '      <circle class="marker-ring" cx="{m.cx}" cy="{m.cy}" r="{m.ring_r}"/>\n'
-    '      <circle class="marker-dot" cx="{m.cx}" cy="{m.cy}" r="{m.r}"/>\n'
-    "      {text}\n"
+    '      <circle class="marker-hit" cx="{d.cx}" cy="{d.cy}" r="{d.hit_r}"/>\n'
+    "      {ring}"
+    '<circle class="marker-dot" cx="{d.cx}" cy="{d.cy}" r="{d.dot_r}"/>\n'
+    "      {leader}{label}\n"
     "    </a>\n    "
 )
-NUMBER = (
-    '<text class="marker-number" x="{m.cx}" y="{m.cy}" dy="0.35em" text-anchor="middle" font-size="{font}">'
-    "{label}</text>\n      "
+RING = (
+    '<circle class="marker-ring" cx="{d.cx}" cy="{d.cy}" r="{d.ring_r}" stroke-width="{d.stroke}"'
+    ' pathLength="24"/>\n      '
 )
-LABEL = '<text class="marker-label" x="{m.lx}" y="{m.ly}" text-anchor="{m.anchor}" font-size="{font}">{label}</text>'
+LEADER = '<line class="marker-leader" x1="{0}" y1="{1}" x2="{2}" y2="{3}" stroke-width="{w}"/>\n      '
+LABEL = '<text class="marker-label" x="{d.lx}" y="{d.ly}" text-anchor="{d.anchor}" font-size="{d.font}">{label}</text>'
 PREGNANCY_FACT = ' data-fact="pregnancy" data-point="{code}" data-value="{level}"'
 HTMX = 'hx-get="{url}" hx-target="#panel" hx-push-url="true"'
 
 
 @dataclass
 class Figure:
-    """An illustration as a page draws it: the drawing and its markers."""
+    """An illustration as a page draws it: the drawing, its markers and the part shown."""
 
     illustration: object
     markers: list = field(default_factory=list)
     numbered: bool = False  # markers show step numbers (condition pages), not codes
-    view_box: str = ""  # a crop ("x y w h"); the whole figure when empty
+    view_box: tuple | None = None  # (x, y, w, h) in figure units; None: the whole figure
+    display_width: float = geometry.FIGURE_PX  # CSS px the view is drawn at on a phone
+    key: str = ""  # element ids: fig-<key> and fig-<key>-full (default: the illustration's slug)
+    droppable: frozenset = frozenset()  # points a crowded overview may leave off: a close-up shows them
+    enlarge: bool = True  # offer the full-screen view
+    for_print: bool = False  # a sheet's figure: crosshairs, no labels
 
-    def html(self, *, panel=False):
-        """The figure's markup; ``panel`` makes the markers load the point panel with htmx."""
+    @property
+    def size(self):
         fig = self.illustration
-        font = round((fig.width or 400) * 0.032, 1)
-        text = NUMBER if self.numbered else LABEL
-        markers = []
-        for m in self.markers:
+        return fig.width or 100, fig.height or 100
+
+    @property
+    def box(self):
+        return self.view_box or (0, 0, *self.size)
+
+    @property
+    def view_box_attr(self):
+        return " ".join(str(v) for v in self.box)
+
+    @property
+    def style(self):
+        if self.for_print:
+            return geometry.SHEET
+        return geometry.OVERVIEW if self.illustration.overview and self.view_box is None else geometry.CLOSE_UP
+
+    @cached_property
+    def art(self):
+        return art_for(self.illustration)
+
+    def _layout(self, box, display_px):
+        scale = geometry.scale_for(self.style, box[2], display_px)
+        bounds = (box[0], box[1], box[0] + box[2], box[1] + box[3])
+        drawn = geometry.layout(
+            self.markers, scale, bounds, self.art, droppable=self.droppable, labels=not self.for_print,
+            arms=self.for_print,
+        )  # fmt: skip
+        return [(m, d) for m, d in zip(self.markers, drawn, strict=True) if d is not None], scale
+
+    @cached_property
+    def drawn(self):
+        """(marker, geometry.Drawn) for each marker drawn, in drawing order."""
+        return self._layout(self.box, self.display_width)[0]
+
+    @cached_property
+    def enlarged_px(self):
+        return geometry.enlarged_px(self.art, self.size[0])
+
+    def _markers_html(self, drawn, scale, *, panel, enlarged=False):
+        items = []
+        for m, d in drawn:
             url = escape(m.url)
-            markers.append(
+            items.append(
                 MARKER.format(
-                    m=m,
+                    d=d,
                     selected=" is-selected" if m.selected else "",
                     numbered=" is-numbered" if self.numbered else "",
                     pregnancy=f" is-{m.pregnancy}" if m.pregnancy else "",
                     fact=PREGNANCY_FACT.format(code=escape(m.code), level=m.pregnancy) if m.pregnancy else "",
                     url=url,
-                    slug=escape(m.slug),
+                    # data-code marks the page's map markers (site.js keeps their selection);
+                    # the enlarged drawing repeats them as plain links
+                    code="" if enlarged else f' data-code="{escape(m.slug)}"',
                     name=escape(m.name),
                     current=' aria-current="true"' if m.selected else "",
                     htmx=HTMX.format(url=url) if panel else "",
-                    text=text.format(m=m, font=font, label=escape(m.label)),
+                    ring=RING.format(d=d) if d.ring_r else "",
+                    leader=LEADER.format(*d.leader, w=round(scale.leader, 2)) if d.leader else "",
+                    label=LABEL.format(d=d, label=escape(m.label)) if d.font else "",
                 )
             )
+        return "".join(items)
+
+    def html(self, *, panel=False):
+        """The figure's markup; ``panel`` makes the markers load the point panel with htmx."""
+        fig = self.illustration
+        width, height = self.size
+        key = escape(self.key or fig.slug)
+        view, src, alt = escape(fig.view), escape(fig.src), escape(fig.alt_text)
+        enlarge = ""
+        if self.enlarge:
+            px = self.enlarged_px
+            drawn, scale = self._layout((0, 0, width, height), px)
+            enlarge = ENLARGE.format(
+                key=key, view=view, src=src, alt=alt, width=width, height=height, px=px,
+                px_h=round(px * height / width), markers=self._markers_html(drawn, scale, panel=False, enlarged=True),
+            )  # fmt: skip
         description = f'<span class="visually-hidden">. {escape(fig.description)}</span>' if fig.description else ""
+        scale = geometry.scale_for(self.style, self.box[2], self.display_width)
         return mark_safe(  # noqa: S308 (every value escaped above)
             FIGURE.format(
-                overview=" is-overview" if fig.overview and not self.view_box else " is-close-up" if self.view_box else "",
-                view_box=self.view_box or f"0 0 {fig.width} {fig.height}",
-                width=fig.width,
-                height=fig.height,
-                view=escape(fig.view),
-                src=escape(fig.src),
-                alt=escape(fig.alt_text),
-                markers="".join(markers),
+                close_up=" is-close-up" if self.view_box else "",
+                key=key,
+                overview=" is-overview" if fig.overview and not self.view_box else "",
+                view_box=self.view_box_attr,
+                width=width,
+                height=height,
+                view=view,
+                src=src,
+                alt=alt,
+                markers=self._markers_html(self.drawn, scale, panel=panel),
+                enlarge=enlarge,
                 description=description,
             )
         )
+
+
+def _close_up_ids(figures):
+    return frozenset(m.point_id for f in figures if not f.illustration.overview for m in f.markers)
 
 
 def figures_showing(placements, points, *, selected=None, numbers=None, mode=None):
@@ -195,32 +267,59 @@ def figures_showing(placements, points, *, selected=None, numbers=None, mode=Non
         illustration = group[0].illustration
         markers = markers_for(illustration, selected=selected, numbers=numbers, placements=group, mode=mode)
         figures.append(Figure(illustration, markers, numbered=numbers is not None))
-    return figures
+    return _with_droppable(figures)
 
 
 def figures_of(illustrations, *, mode=None):
     """Figures with all their markers, from ``Illustration.objects.for_map()`` (placements prefetched)."""
-    return [Figure(illustration, markers_for(illustration, mode=mode)) for illustration in illustrations]
+    figures = [Figure(illustration, markers_for(illustration, mode=mode)) for illustration in illustrations]
+    return _with_droppable(figures)
 
 
-def close_up(placements, point, *, number=None, mode=None, share=0.5):
-    """The point's first close-up figure (else its overview), cropped and centred on it, from
-    ``Placement.objects.filter(point=point).for_map()``; None when the point is on no figure."""
-    placements = list(placements)
-    if not placements:
+def _with_droppable(figures):
+    shown = _close_up_ids(figures)
+    for figure in figures:
+        if figure.illustration.overview:
+            figure.droppable = shown
+    return figures
+
+
+def close_up(placements, point, *, number=None, mode=None, display_width=geometry.CLOSE_UP_PX, aspect=4 / 3,
+             art_label=True, for_print=False, enlarge=True):  # fmt: skip
+    """The point's close-up: its first close-up figure (else the overview), cropped and
+    centred on its markers (both sides if it is drawn twice there) with the nearest of the
+    art's labels inside, markers sized for ``display_width`` CSS px; None if it has no figure.
+
+    ``placements`` are the point's, e.g. a list from ``Placement.objects.filter(point=point)
+    .for_map()`` (figures joined; pass the same list to ``figures_showing`` and nothing is
+    queried twice). ``number`` labels the markers with a step number (condition pages);
+    ``aspect`` is the crop's width / height; ``art_label=False`` crops on the markers alone
+    (a thumbnail, too small to read the art's labels, zooms in further); ``for_print`` draws
+    a sheet's figure (crosshairs, no labels)."""
+    mine = [p for p in placements if p.point_id == point.pk]
+    if not mine:
         return None
-    for p in placements:
-        p.point = point
-    placements.sort(key=lambda p: (p.illustration.overview, p.illustration.order))
-    illustration = placements[0].illustration
-    group = [p for p in placements if p.illustration_id == illustration.pk]
-    numbers = {point.pk: number} if number is not None else None
+    illustration = min(
+        (p.illustration for p in mine), key=lambda i: (i.overview, i.region_id != point.region_id, i.order, i.pk)
+    )
+    group = [p for p in mine if p.illustration_id == illustration.pk]
+    for placement in group:
+        placement.point = point
+    numbers = None if number is None else {point.pk: number}
     markers = markers_for(illustration, selected=point, numbers=numbers, placements=group, mode=mode)
+    if not markers:
+        return None
+    style = geometry.SHEET if for_print else geometry.CLOSE_UP
     width, height = illustration.width or 100, illustration.height or 100
-    size = min(width, height) * share
-    xs, ys = [m.cx for m in markers], [m.cy for m in markers]
-    crop_w = min(width, max(size, max(xs) - min(xs) + size * 0.5))
-    crop_h = min(height, max(size * 0.75, max(ys) - min(ys) + size * 0.5))
-    left = min(max(0, (min(xs) + max(xs)) / 2 - crop_w / 2), width - crop_w)
-    top = min(max(0, (min(ys) + max(ys)) / 2 - crop_h / 2), height - crop_h)
-    return Figure(illustration, markers, numbered=number is not None, view_box=f"{left:.1f} {top:.1f} {crop_w:.1f} {crop_h:.1f}")
+    centres = [(m.cx, m.cy) for m in markers]
+    art = art_for(illustration)
+    nearest = art.nearest_label(centres) if art and art_label and not for_print else None
+    box = geometry.crop(
+        centres, width, height, style=style, display_px=display_width, aspect=aspect,
+        include=nearest.box if nearest else None, min_share=0.6 if for_print else 0.5,
+        label_px=max(geometry.label_width(m.label, style.font) for m in markers),
+    )  # fmt: skip
+    return Figure(
+        illustration, markers, numbered=number is not None, view_box=box, display_width=display_width,
+        key=f"{illustration.slug}-{point.slug}", enlarge=enlarge and not for_print, for_print=for_print,
+    )  # fmt: skip

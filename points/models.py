@@ -783,12 +783,6 @@ class Illustration(models.Model):
 
         return self.image.url if self.image else static(self.static_path)
 
-    @property
-    def marker_radius(self):
-        """Marker radius in figure units: 4 % of the width (a 24 CSS px target on a figure
-        drawn 300 px wide); 2.5 % on overview figures."""
-        return round((self.width or 400) * (0.025 if self.overview else 0.04), 1)
-
 
 class PlacementQuerySet(models.QuerySet):
     def for_markers(self, *, include_drafts=False):

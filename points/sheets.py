@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .figures import markers_for
+from .figures import close_up
+from .geometry import SHEET_PX
 from .models import Alias, Citation, Placement, Point, ReachMethod, Status
 from .search import code_readings
 from .text import fold, strip_controls
@@ -108,36 +109,7 @@ def selection_from(raw):
     return selection
 
 
-@dataclass
-class Crop:
-    illustration: object
-    markers: list
-    view_box: str
-    width: float
-    height: float
-
-
-def sheet_crop(point, *, share=0.6):
-    """The point's best figure, cropped around its markers (close-ups before overviews)."""
-    placements = list(point.placements.all())
-    if not placements:
-        return None
-    illustration = placements[0].illustration
-    markers = markers_for(
-        illustration, selected=point, placements=[p for p in placements if p.illustration_id == illustration.pk]
-    )
-    width, height = illustration.width or 100, illustration.height or 100
-    size = min(width, height) * share
-    xs, ys = [m.cx for m in markers], [m.cy for m in markers]
-    span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
-    crop_w, crop_h = min(width, max(size, span_x + size * 0.5)), min(height, max(size, span_y + size * 0.5))
-    left = min(max(0, (min(xs) + max(xs)) / 2 - crop_w / 2), width - crop_w)
-    top = min(max(0, (min(ys) + max(ys)) / 2 - crop_h / 2), height - crop_h)
-    for marker in markers:  # big enough to see on paper, whatever the crop
-        marker.r = round(crop_w * 0.045, 1)
-        reach = marker.r * 2.2  # a crosshair: the spot is clear in black and white too
-        marker.cross = {
-            "x1": round(marker.cx - reach, 1), "x2": round(marker.cx + reach, 1),
-            "y1": round(marker.cy - reach, 1), "y2": round(marker.cy + reach, 1),
-        }  # fmt: skip
-    return Crop(illustration, markers, f"{left:.1f} {top:.1f} {crop_w:.1f} {crop_h:.1f}", crop_w, crop_h)
+def sheet_crop(point):
+    """The point's figure for print: the same close-up as its page (``figures.close_up``),
+    sized for a sheet's figure column, with crosshairs (clear in black and white too)."""
+    return close_up(list(point.placements.all()), point, display_width=SHEET_PX, aspect=1, for_print=True)

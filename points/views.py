@@ -34,6 +34,12 @@ from .sheets import MAX_POINTS, SPLIT_RE, Selection, for_sheet, selection_from
 from .text import fold, strip_controls
 
 MAX_SLUG_LENGTH = 40
+# the point's close-up at the top of its page and panel: wider than tall, so the where, how
+# and is-it-safe lines below it still fit a phone's first screen
+CLOSE_UP_ASPECT = 1.6
+# a condition page's card: a small square crop on the point, its step number as the label
+# (the card's figure column is as wide: .point-card in site.css)
+THUMBNAIL = {"display_width": 84, "aspect": 1, "art_label": False, "enlarge": False}
 
 
 def _clean(value):
@@ -138,7 +144,8 @@ def point_detail(request, code):
         mode = Mode.of(request)
         placements = list(Placement.objects.filter(point=point).for_map())  # a draft's too, in a staff preview
         # the answer first: the point on its close-up, then where, how and is it safe
-        context = {"point": point, "partial": partial, "close": close_up(placements, point, mode=mode)}
+        close = close_up(placements, point, mode=mode, aspect=CLOSE_UP_ASPECT)
+        context = {"point": point, "partial": partial, "close": close}
         if partial:
             return render(request, "points/point.html#panel", context)
         context["figures"] = figures_showing(placements, [point], selected=point, mode=mode)
@@ -179,11 +186,8 @@ def condition_detail(request, slug):
     numbers = {point.pk: n for n, point in enumerate(points, start=1)}
     placements = list(Placement.objects.filter(point__in=points).for_map())
     figures = figures_showing(placements, points, numbers=numbers, mode=mode)
-    by_point = {}
-    for placement in placements:
-        by_point.setdefault(placement.point_id, []).append(placement)
     cards = [
-        (ind, close_up(by_point.get(ind.point_id, []), ind.point, number=numbers[ind.point_id], mode=mode))
+        (ind, close_up(placements, ind.point, number=numbers[ind.point_id], mode=mode, **THUMBNAIL))
         for ind in indications
     ]
     context = {

@@ -9,7 +9,8 @@ script moves the marker by setting SVG attributes (``cx``, ``cy``).
 from django import forms
 from django.db.models import Prefetch
 
-from .figures import markers_for
+from . import geometry
+from .figures import art_for, markers_for
 from .models import Illustration, Placement
 
 STEP = 0.5  # percent per arrow key press
@@ -69,7 +70,10 @@ class LocationPickerWidget(forms.Widget):
         )
         width, height = illustration.width or 100, illustration.height or 100
         x, y = float(placement.x or 0), float(placement.y or 0)
-        r = illustration.marker_radius
+        scale = geometry.scale_for(geometry.PICKER, width, geometry.PICKER_PX)
+        sizes = geometry.picker_numbers(scale)
+        others = markers_for(illustration)
+        drawn = geometry.layout(others, scale, (0, 0, width, height), art_for(illustration))
         code = placement.point.code if placement.point_id else "the point"
         position = f"x {_percent(x)} %, y {_percent(y)} %"
         context["widget"]["attrs"].update(
@@ -82,10 +86,14 @@ class LocationPickerWidget(forms.Widget):
                 "data-step": str(STEP),
                 "data-big-step": str(BIG_STEP),
                 "data-code": code,
+                # the marker's geometry (points.geometry), in figure units: the script moves it
+                "data-arm": str(sizes["arm"]),
+                "data-label-dy": str(sizes["label_dy"]),
             }
         )
         if self.illustration_input:
             context["widget"]["attrs"]["data-illustration-input"] = self.illustration_input
+        cx, cy = round(x * width / 100, 2), round(y * height / 100, 2)
         context["picker"] = {
             "code": code,
             "src": illustration.src,
@@ -93,18 +101,19 @@ class LocationPickerWidget(forms.Widget):
             "height": height,
             "view": illustration.view,
             "alt_text": illustration.alt_text,
-            "others": markers_for(illustration),
-            "font": round(width * 0.028, 1),
+            "others": [(m, d) for m, d in zip(others, drawn, strict=True) if d is not None],
+            "font": sizes["font"],
             "marker": {
-                "cx": round(x * width / 100, 2),
-                "cy": round(y * height / 100, 2),
-                "r": r,
-                "ring_r": round(r * 1.6, 1),
-                "cross_x1": round(x * width / 100 - r * 2.4, 2),
-                "cross_x2": round(x * width / 100 + r * 2.4, 2),
-                "cross_y1": round(y * height / 100 - r * 2.4, 2),
-                "cross_y2": round(y * height / 100 + r * 2.4, 2),
-                "label_y": round(y * height / 100 - r * 1.9, 2),
+                "cx": cx,
+                "cy": cy,
+                "r": sizes["dot_r"],
+                "ring_r": sizes["ring_r"],
+                "stroke": sizes["stroke"],
+                "cross_x1": round(cx - sizes["arm"], 2),
+                "cross_x2": round(cx + sizes["arm"], 2),
+                "cross_y1": round(cy - sizes["arm"], 2),
+                "cross_y2": round(cy + sizes["arm"], 2),
+                "label_y": round(cy + sizes["label_dy"], 2),
                 "x": _percent(x),
                 "y": _percent(y),
                 "position": position,

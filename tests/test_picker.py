@@ -72,6 +72,12 @@ def test_change_page_renders_the_picker_with_data_attributes_and_media(admin_cli
     assert 'tabindex="0"' in marker and 'role="slider"' in marker
     assert "x 50.00 %, y 49.00 %" in marker and "Arrow keys" in marker
     assert 'cx="200.0"' in html and 'cy="294.0"' in html  # 50 % of 400, 49 % of 600
+    # its geometry comes from points/geometry.py, for the script too (data-*)
+    from points.geometry import PICKER, picker_numbers, scale_for
+
+    sizes = picker_numbers(scale_for(PICKER, 400, 512))
+    assert f'data-arm="{sizes["arm"]}"' in html and f'data-label-dy="{sizes["label_dy"]}"' in html
+    assert f'r="{sizes["ring_r"]}" stroke-width="{sizes["stroke"]}"' in marker + html.split(marker)[1][:400]
     # no inline script or style anywhere in the widget (CSP)
     assert "style=" not in html and "<script" not in html and "<style" not in html
     assert not re.search(r"\son[a-z]+=", html)  # no onclick= and friends
@@ -230,6 +236,14 @@ def test_editor_places_bl40_and_the_public_map_moves(site, browser):
     # typing in the number field moves the marker
     page.fill("#id_x", "35.5")
     assert float(dot.get_attribute("cx")) == pytest.approx(35.5 * width / 100)
+    # the crosshair and the label follow with the sizes the server gave (points/geometry.py)
+    root = page.locator(".location-picker")
+    arm, label_dy = float(root.get_attribute("data-arm")), float(root.get_attribute("data-label-dy"))
+    cx, cy = float(dot.get_attribute("cx")), float(dot.get_attribute("cy"))
+    across = page.locator(".location-picker-cross").first
+    assert float(across.get_attribute("x1")) == pytest.approx(cx - arm, abs=0.01)
+    assert float(across.get_attribute("x2")) == pytest.approx(cx + arm, abs=0.01)
+    assert float(page.locator(".location-picker-label").get_attribute("y")) == pytest.approx(cy + label_dy, abs=0.01)
 
     page.fill("#id_reason", "Checked against the WHO 2008 description")
     page.click("input[name=_save]")

@@ -19,15 +19,17 @@
     var yInput = document.getElementById(root.dataset.yInput);
     var svg = root.querySelector(".location-picker-svg");
     var marker = root.querySelector(".location-picker-marker");
-    if (!xInput || !yInput || !svg || !marker) return;
+    if (!xInput || !yInput || !svg || !marker || !(parseFloat(root.dataset.width) > 0)) return;
     root.dataset.pickerReady = "true";
 
-    var width = parseFloat(root.dataset.width) || 100;
-    var height = parseFloat(root.dataset.height) || 100;
-    var step = parseFloat(root.dataset.step) || 0.5;
-    var bigStep = parseFloat(root.dataset.bigStep) || 2;
-    var code = root.dataset.code || "the point";
-    var r = parseFloat(marker.dataset.r) || 10;
+    // Every size comes from the server (points/geometry.py), in figure units.
+    var width = parseFloat(root.dataset.width);
+    var height = parseFloat(root.dataset.height);
+    var step = parseFloat(root.dataset.step);
+    var bigStep = parseFloat(root.dataset.bigStep);
+    var arm = parseFloat(root.dataset.arm);
+    var labelDy = parseFloat(root.dataset.labelDy);
+    var code = root.dataset.code;
     var circles = marker.querySelectorAll("circle");
     var crosses = marker.querySelectorAll(".location-picker-cross");
     var label = marker.querySelector(".location-picker-label");
@@ -37,12 +39,11 @@
     function draw() {
       var cx = pos.x * width / 100, cy = pos.y * height / 100;
       circles.forEach(function (circle) { setAttrs(circle, { cx: cx, cy: cy }); });
-      var arm = r * 2.4;
       if (crosses.length === 2) {
         setAttrs(crosses[0], { x1: cx - arm, x2: cx + arm, y1: cy, y2: cy });
         setAttrs(crosses[1], { x1: cx, x2: cx, y1: cy - arm, y2: cy + arm });
       }
-      if (label) setAttrs(label, { x: cx, y: cy - r * 1.9 });
+      if (label) setAttrs(label, { x: cx, y: cy + labelDy });
       var position = "x " + fixed(pos.x) + " %, y " + fixed(pos.y) + " %";
       marker.setAttribute("aria-valuenow", fixed(pos.x));
       marker.setAttribute("aria-valuetext", position);
