@@ -96,7 +96,7 @@ def test_home_starts_with_the_kinds_of_back_pain(site, screen):
 
 
 def test_the_conditions_index_lists_every_condition(site, screen):
-    page, width, height = screen
+    page = screen[0]
     page.goto(site + "/conditions/")
     links = page.locator(".condition-choice")
     assert links.count() == Condition.objects.published().count()
