@@ -392,6 +392,19 @@ class Point(models.Model):
 
         return human(low) if low == high else f"{human(low)} to {human(high)}"
 
+    @property
+    def how_often(self):
+        """"once a day", "up to 3 times a day" ("" when the sources give no number)."""
+        if not self.times_per_day:
+            return ""
+        return "once a day" if self.times_per_day == 1 else f"up to {self.times_per_day} times a day"
+
+    @property
+    def repeat_text(self):
+        """"3 times in a row" (one sitting), "" when not given."""
+        n = self.repetitions
+        return "" if not n else "once" if n == 1 else f"{n} times in a row"
+
     def citations_for(self, claim):
         return [c for c in self.citations.all() if c.claim == claim]
 

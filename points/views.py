@@ -36,7 +36,7 @@ from .text import fold, strip_controls
 MAX_SLUG_LENGTH = 40
 # the point's close-up at the top of its page and panel: wider than tall, so the where, how
 # and is-it-safe lines below it still fit a phone's first screen
-CLOSE_UP_ASPECT = 1.6
+CLOSE_UP_ASPECT = 1.85
 # a condition page's card: a small square crop on the point, its step number as the label
 # (the card's figure column is as wide: .point-card in site.css)
 THUMBNAIL = {"display_width": 84, "aspect": 1, "art_label": False, "enlarge": False}

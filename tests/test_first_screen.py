@@ -55,12 +55,19 @@ def assert_answer_on_screen(page, width, height, scope, label):
     return lines, names
 
 
-def test_every_point_page_answers_where_how_and_is_it_safe_on_its_first_screen(site, screen):
+@pytest.mark.parametrize("mode", ["", "?pregnant=1"], ids=["plain", "pregnancy-mode"])
+def test_every_point_page_answers_where_how_and_is_it_safe_on_its_first_screen(site, screen, mode):
+    """Also in pregnancy mode (its banner above the page) and with a point on the sheet (the
+    header's "My sheet" link): the states a returning reader is in."""
     page, width, height = screen
+    page.goto(site + "/")
+    page.evaluate("localStorage.setItem('acuguide-sheet', 'bl40')")
     for point in Point.objects.published():
-        page.goto(site + point.get_absolute_url())
+        page.goto(site + point.get_absolute_url() + mode)
+        assert page.locator("#sheet-link").is_visible(), "the header's My sheet link is not shown"
         lines, names = assert_answer_on_screen(page, width, height, "", point.code)
-        expected = ["Where", "How", "Safe?"] if point.pressable else ["Where", "Safe?"]
+        offered = point.pressable and not (mode and point.avoid_in_pregnancy)
+        expected = ["Where", "How", "Safe?"] if offered else ["Where", "Safe?"]
         assert names == expected, f"{point.code}: answer lines {names}"
         for box, name in zip(lines, names, strict=True):
             assert on_screen(box, width, height), f"{point.code}: the {name!r} line ends below the first screen {box}"

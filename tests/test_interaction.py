@@ -298,3 +298,40 @@ def test_click_and_enter_on_a_marker_do_the_same_and_back_undoes_it(site, browse
     assert page.get_by_role("button", name="+ Add to my sheet").is_visible()
     context.close()
     assert not errors, errors
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("how", ["click", "enter"])
+def test_the_panels_close_up_opens_the_full_page_by_click_and_by_enter(site, browser, screen, how):
+    """The point on the panel's close-up is a link to its full page: a click and Enter on the
+    focused marker land on the same page, with the name focused for the next Tab."""
+    context, page, errors = open_page(browser, screen)
+    page.goto(f"{site}/regions/back/")
+    activate(page, "bl23", "click")
+    opened_state(page, "bl23")
+    marker = page.locator('#panel .answer-figure a.marker[data-code="bl23"]').first
+    assert marker.is_visible() and in_viewport(page, marker)
+    if how == "click":
+        marker.click()
+    else:
+        marker.focus()
+        page.keyboard.press("Enter")
+    page.wait_for_function(SHOWN.format("/points/bl23/"))
+    page.locator("h1#point-heading").wait_for()
+    assert page.locator(".site-header").is_visible() and page.locator("#panel").count() == 0
+    assert page.locator('.answer-figure a.marker.is-selected[data-code="bl23"]').count() >= 1
+    # and its own close-up's "Enlarge figure" opens and closes from the keyboard
+    enlarge = page.locator(".answer-figure .figure-enlarge").first
+    enlarge.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("!!document.querySelector('.figure-full:popover-open')")
+    for _ in range(12):  # Tab stays inside the enlarged figure, which covers the screen
+        page.keyboard.press("Tab")
+        assert page.evaluate("!!document.activeElement.closest('.figure-full:popover-open')")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("!!document.activeElement.closest('.figure-full:popover-open')")
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('.figure-full:popover-open')")
+    assert page.evaluate("document.activeElement.classList.contains('figure-enlarge')")
+    context.close()
+    assert not errors, errors

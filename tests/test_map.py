@@ -120,10 +120,10 @@ def test_desktop_panel_sits_beside_the_figure_and_phone_below(site, browser):
 
 
 def test_point_page_names_the_point_before_its_figures(site, page):
-    """On a phone the figures are a long scroll: the point's name and cautions badge come first."""
+    """On a phone the figures are a long scroll: the point's name and its answer come first."""
     page.goto(site + "/points/bl23/")
     heading = page.locator("h1#point-heading").bounding_box()
-    figures = page.locator(".figures").bounding_box()
+    figures = page.locator(".point-figures").bounding_box()
     assert heading["y"] + heading["height"] <= figures["y"], (heading, figures)
     assert heading["y"] + heading["height"] < 900  # in the first screen
-    assert page.locator(".point-header .badges").is_visible()
+    assert page.locator('.answer-line [data-fact="pregnancy"]').is_visible()

@@ -166,7 +166,7 @@ def test_htmx_point_panel_has_no_chrome_but_has_its_sources(client):
 def test_condition_page_red_flags_before_points(client):
     html = client.get("/conditions/sciatica/").content.decode()
     flags = html.index("Stop and get medical help first")
-    points = html.index("Points, in the order to try them")
+    points = html.index("Points to try, in order")
     assert flags < points
     assert "both legs" in html
 
@@ -175,7 +175,7 @@ def test_condition_points_in_their_order(client):
     condition = Condition.objects.get(slug="period-back-pain")
     codes = [i.point.code for i in condition.indications.order_by("order")]
     html = client.get(condition.get_absolute_url()).content.decode()
-    html = html[html.index("Points, in the order to try them") :]
+    html = html[html.index("Points to try, in order") :]
     positions = [html.index(f'href="/points/{c.lower()}/"') for c in codes]
     assert positions == sorted(positions)
 

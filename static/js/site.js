@@ -55,3 +55,26 @@
     opened = [];
   });
 })();
+
+// An enlarged figure covers the screen: Tab and Shift+Tab stay inside it until Escape or
+// Close (the popover itself works without this file; this keeps keyboard focus visible).
+(function () {
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Tab") return;
+    var open = document.querySelector(".figure-full:popover-open");
+    if (!open) return;
+    var items = Array.prototype.filter.call(open.querySelectorAll("a[href], button"), function (el) {
+      return el.getClientRects().length > 0;
+    });
+    if (!items.length) return;
+    var first = items[0], last = items[items.length - 1];
+    var inside = open.contains(document.activeElement);
+    if (event.shiftKey && (!inside || document.activeElement === first)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (!inside || document.activeElement === last)) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+})();
