@@ -88,3 +88,12 @@ def test_a_point_with_corrections_says_how_many_articles_got_it_wrong(client, gu
     assert articles
     words = ["No", "One", "Two", "Three", "Four", "Five"]
     assert f"{words[len(articles)]} article" in summary, summary
+
+
+def test_how_to_press_gives_advice_first_and_the_articles_disagreements_under_evidence(client, guide):
+    body, sections = split(client.get("/how-to-press/").content.decode())
+    hits = sorted({m.group(0) for m in SOURCE_TALK.finditer(_text(body))})
+    assert not hits, f"source talk outside Evidence and corrections: {hits}"
+    assert len(sections) == 1
+    shown = " ".join(_text(sections[0]).split())
+    assert "The articles do not agree" in shown and "The articles range widely" in shown
