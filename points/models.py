@@ -394,14 +394,14 @@ class Point(models.Model):
 
     @property
     def how_often(self):
-        """"once a day", "up to 3 times a day" ("" when the sources give no number)."""
+        """How often a day, in words: once a day, up to 3 times a day ("" when not given)."""
         if not self.times_per_day:
             return ""
         return "once a day" if self.times_per_day == 1 else f"up to {self.times_per_day} times a day"
 
     @property
     def repeat_text(self):
-        """"3 times in a row" (one sitting), "" when not given."""
+        """Presses in one sitting, in words: 3 times in a row ("" when not given)."""
         n = self.repetitions
         return "" if not n else "once" if n == 1 else f"{n} times in a row"
 
