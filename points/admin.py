@@ -1,14 +1,10 @@
-import datetime
-
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef
-from django.http import HttpResponseRedirect
-from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_base import ContentAdmin, ContentStackedInline, ContentTabularInline
 from .images import image_clean
-from .locking import EditConflict, VersionedForm, versioned_save
+from .locking import VersionedForm, VersionedInlineFormSet
 from .models import (
     Alias,
     Citation,
@@ -29,22 +25,65 @@ from .publishing import PublishError, point_publish, point_publish_problems
 from .text import fold
 
 
-class AliasInline(admin.TabularInline):
+class PublishStatusMixin:
+    """Only people with the publish permission (Reviewers) change the status; a new record
+    starts as a draft (the add form has no status)."""
+
+    publish_permission = ""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.has_perm(self.publish_permission):
+            fields.append("status")
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        drop = {"status", "last_reviewed", "reviewed_by", "loaded_version"}
+        return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in drop]}) for name, opts in fieldsets]
+
+
+class PointCitationFormSet(VersionedInlineFormSet):
+    """A published point keeps a cited location (and a cited pregnancy caution): checked
+    against the rows as they will be, so deleting the last one is refused here."""
+
+    def clean(self):
+        super().clean()
+        point = self.instance
+        if point.pk is None or point.status != Status.PUBLISHED or any(self.errors):
+            return
+        claims = {
+            form.cleaned_data.get("claim")
+            for form in self.forms
+            if form.cleaned_data and form not in self.deleted_forms and form.cleaned_data.get("claim")
+        }
+        problems = point_publish_problems(point, claims)
+        if problems:
+            raise forms.ValidationError(
+                "A published point needs these citations: " + "; ".join(problems) + ". Add the citation first."
+            )
+
+
+class AliasInline(ContentTabularInline):
     model = Alias
     extra = 0
     fields = ["text", "kind", "ambiguous", "note"]
 
 
-class PointCitationInline(admin.TabularInline):
+class PointCitationInline(ContentTabularInline):
     model = Citation
     fk_name = "point"
     extra = 0
     fields = ["claim", "source", "locator", "note"]
     autocomplete_fields = ["source"]
+    formset = PointCitationFormSet
 
 
 class ConditionCitationInline(PointCitationInline):
     fk_name = "condition"
+    formset = VersionedInlineFormSet
 
 
 # what one use of a point says besides which point and condition (both inlines show it)
@@ -56,21 +95,21 @@ USE_FIELDS = [
 ]
 
 
-class IndicationInline(admin.StackedInline):
+class IndicationInline(ContentStackedInline):
     model = Indication
     extra = 0
     fields = [("order", "point", "role"), *USE_FIELDS]
     autocomplete_fields = ["point", "pressure_source", "evidence_source"]
 
 
-class ReachInline(admin.TabularInline):
+class ReachInline(ContentTabularInline):
     model = ReachMethod
     extra = 0
     fields = ["kind", "how", "source", "locator"]
     autocomplete_fields = ["source"]
 
 
-class PlacementInline(admin.TabularInline):
+class PlacementInline(ContentTabularInline):
     """Read-only here: a move happens on the placement's own page, with the picker and a reason."""
 
     model = Placement
@@ -82,108 +121,6 @@ class PlacementInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-
-def _is_revert(request):
-    """True on django-simple-history's "revert to this version" page."""
-    match = getattr(request, "resolver_match", None)
-    return bool(match and match.url_name and match.url_name.endswith("_simple_history"))
-
-
-class ContentAdmin(SimpleHistoryAdmin):
-    """History for every content model; only Reviewers may revert to an earlier version."""
-
-    def has_change_history_permission(self, request, obj=None):
-        return request.user.has_perm("points.revert_content")
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST" and not self.has_change_history_permission(request):
-            raise PermissionDenied("Only reviewers can revert to an earlier version.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        reason = getattr(form, "cleaned_data", {}).get("change_reason")
-        obj._change_reason = reason or ("Created" if not change else "Edited in the admin")
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        """Inline rows (aliases, citations, placements...) get the same who and why."""
-        reason = getattr(form, "cleaned_data", {}).get("change_reason") or "Edited in the admin"
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj._change_reason, obj._history_user = reason, request.user
-            obj.delete()
-        for obj in instances:
-            obj._change_reason, obj._history_user = reason, request.user
-            obj.save()
-        formset.save_m2m()
-
-
-class ConflictSafeAdminMixin:
-    """For admins with versioned forms: no version check when a reviewer reverts, and a
-    race lost after validation becomes a message instead of a 500 (points/locking.py)."""
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if _is_revert(request):
-            return type(form.__name__, (form,), {"check_version": False})
-        return form
-
-    def changeform_view(self, request, *args, **kwargs):
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except EditConflict as exc:  # everything was rolled back: say so
-            self.message_user(request, exc.message, level=messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-
-class VersionedAdminMixin(ConflictSafeAdminMixin):
-    """Optimistic locking: a stale save is refused with a clear message (see points/locking.py)."""
-
-    form = VersionedForm
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            return super().save_model(request, obj, form, change)
-        if _is_revert(request):
-            current = type(obj).objects.filter(pk=obj.pk).values_list("version", flat=True).first()
-            form.cleaned_data["version"] = current
-            form.cleaned_data.setdefault("change_reason", "")
-            if not form.cleaned_data["change_reason"]:
-                form.cleaned_data["change_reason"] = f"Reverted by {request.user.get_username()}"
-        versioned_save(
-            obj=obj,
-            expected_version=form.cleaned_data["version"],
-            save=lambda: super(VersionedAdminMixin, self).save_model(request, obj, form, change),
-        )
-
-
-class PublishPermissionMixin:
-    """Only people with the publish permission (Reviewers) may change the status."""
-
-    publish_permission = ""
-
-    def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data and obj.status == Status.PUBLISHED:
-            obj.last_reviewed = datetime.date.today()
-        super().save_model(request, obj, form, change)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm(self.publish_permission):
-            fields.append("status")
-        return fields
-
-
-class PointForm(VersionedForm):
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("status") == Status.PUBLISHED and self.instance.pk and "status" in self.changed_data:
-            self.instance.pregnancy_caution = cleaned.get("pregnancy_caution", self.instance.pregnancy_caution)
-            problems = point_publish_problems(self.instance)
-            if problems:
-                self.add_error("status", "Cannot publish yet: " + "; ".join(problems) + ". Add the citation first.")
-        return cleaned
 
 
 class MissingLocationCitationFilter(admin.SimpleListFilter):
@@ -208,9 +145,8 @@ class PointIndicationInline(IndicationInline):
 
 
 @admin.register(Point)
-class PointAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
+class PointAdmin(PublishStatusMixin, ContentAdmin):
     publish_permission = "points.publish_point"
-    form = PointForm
     actions = ["publish_selected"]
     list_display = [
         "code", "pinyin", "english_name", "region", "status", "pregnancy_caution", "citation_count", "last_reviewed",
@@ -224,7 +160,21 @@ class PointAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
     inlines = [AliasInline, PointCitationInline, ReachInline, PointIndicationInline, PlacementInline]
     autocomplete_fields = ["reach_alternative", "pregnancy_alternative"]
     fieldsets = [
-        (None, {"fields": ["code", "meridian", "number", "region", "status", "last_reviewed", "version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "meridian",
+                    "number",
+                    "region",
+                    "status",
+                    "last_reviewed",
+                    "reviewed_by",
+                    "loaded_version",
+                ]
+            },
+        ),
         ("Names", {"fields": ["pinyin", "hanzi_simplified", "hanzi_traditional", "english_name"]}),
         ("Content", {"fields": ["summary", "where", "location", "how_to_find", "uses", "notes"]}),
         (
@@ -279,7 +229,7 @@ class PointAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
+class ConditionAdmin(PublishStatusMixin, ContentAdmin):
     publish_permission = "points.publish_condition"
     list_display = ["name", "slug", "order", "status", "last_reviewed"]
     list_filter = ["status"]
@@ -287,7 +237,7 @@ class ConditionAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
     inlines = [IndicationInline, ConditionCitationInline]
     autocomplete_fields = ["red_flags_source"]
     fieldsets = [
-        (None, {"fields": ["slug", "name", "order", "status", "last_reviewed", "version"]}),
+        (None, {"fields": ["slug", "name", "order", "status", "last_reviewed", "reviewed_by", "loaded_version"]}),
         ("Content", {"fields": ["summary", "keywords"]}),
         ("Warning signs for this condition only", {"fields": ["red_flags", "red_flags_source", "red_flags_locator"]}),
         ("Evidence and corrections", {"fields": ["notes"]}),
@@ -322,7 +272,7 @@ class DiscrepancyAdmin(ContentAdmin):
     filter_horizontal = ["sources"]
 
 
-class IllustrationForm(forms.ModelForm):
+class IllustrationForm(VersionedForm):
     class Meta:
         model = Illustration
         fields = [
@@ -355,4 +305,4 @@ admin.site.register(Meridian, ContentAdmin)
 admin.site.register(Region, ContentAdmin)
 admin.site.site_header = "AcuGuide editors"
 admin.site.site_title = "AcuGuide editors"
-from . import admin_placement  # noqa: E402, F401  (registers PlacementAdmin)
+from . import admin_placement, admin_review  # noqa: E402, F401  (register PlacementAdmin, RevisionAdmin)

@@ -11,12 +11,11 @@ shows the picker.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html
 
-from .admin import ConflictSafeAdminMixin, ContentAdmin, _is_revert
-from .locking import refuse_stale, versioned_save
+from .admin_base import ContentAdmin
+from .locking import VersionedForm
 from .models import Illustration, Placement, Source
-from .services import point_relocate
+from .services import relocation_changes
 from .widgets import LocationPickerWidget
 
 LOCATION_FIELDS = ("x", "y", "illustration")
@@ -41,7 +40,7 @@ def _percent_field(name):
     )
 
 
-class PlacementAdminForm(forms.ModelForm):
+class PlacementAdminForm(VersionedForm):
     x = _percent_field("x")
     y = _percent_field("y")
     picker = forms.Field(
@@ -72,11 +71,11 @@ class PlacementAdminForm(forms.ModelForm):
 
     class Meta:
         model = Placement
-        fields = ["point", "illustration", "x", "y", "side", "version"]
-        widgets = {"version": forms.HiddenInput()}
+        fields = ["point", "illustration", "x", "y", "side"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields.pop("change_reason")  # "Reason for the move" is asked instead
         if self.instance.pk is None:  # add form: no figure to pick on yet, nothing moved
             for name in ("picker", *WHY_FIELDS):
                 self.fields.pop(name, None)
@@ -93,14 +92,10 @@ class PlacementAdminForm(forms.ModelForm):
     def location_changed(self):
         return self.instance.pk is not None and any(name in self.changed_data for name in LOCATION_FIELDS)
 
-    check_version = True  # off when a reviewer reverts from the history page
-
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is None:
             return cleaned
-        if self.check_version:
-            refuse_stale(self)
         reason = (cleaned.get("reason") or "").strip()
         cleaned["reason"] = reason
         if self.location_changed and not reason:
@@ -113,7 +108,7 @@ class PlacementAdminForm(forms.ModelForm):
 
 
 @admin.register(Placement)
-class PlacementAdmin(ConflictSafeAdminMixin, ContentAdmin):
+class PlacementAdmin(ContentAdmin):
     """Revert is for reviewers only (ContentAdmin); every move goes through ``point_relocate``."""
 
     form = PlacementAdminForm
@@ -139,7 +134,7 @@ class PlacementAdmin(ConflictSafeAdminMixin, ContentAdmin):
         if self._may_cite(request):
             why += ["citation_source", "citation_locator"]
         return [
-            (None, {"fields": ["point", "illustration", "picker", ("x", "y"), "side", "version"]}),
+            (None, {"fields": ["point", "illustration", "picker", ("x", "y"), "side", "loaded_version"]}),
             (
                 "Why it moved",
                 {
@@ -157,34 +152,22 @@ class PlacementAdmin(ConflictSafeAdminMixin, ContentAdmin):
             kwargs["queryset"] = Illustration.objects.select_related("region")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            expected = form.cleaned_data.get("version")
-            if _is_revert(request) or expected is None:
-                expected = Placement.objects.filter(pk=obj.pk).values_list("version", flat=True).first()
-            return versioned_save(
-                obj=obj, expected_version=expected, save=lambda: self._save_placement(request, obj, form, change)
-            )
-        return self._save_placement(request, obj, form, change)
+    def change_reason(self, request, form, add, default=""):
+        return (form.cleaned_data.get("reason") or super().change_reason(request, form, add, default))[:100]
 
-    def _save_placement(self, request, obj, form, change):
-        reason = form.cleaned_data.get("reason", "")
-        if not change or not (form.location_changed or reason):
-            return super().save_model(request, obj, form, change)
+    def extra_changes(self, request, form, obj):
+        """A move with a source adds a location citation to the point (``relocation_changes``)."""
         source = form.cleaned_data.get("citation_source") if self._may_cite(request) else None
-        point_relocate(
+        if obj is None or source is None:
+            return []
+        return relocation_changes(
             placement=obj,
-            x=obj.x,
-            y=obj.y,
-            editor=request.user,
-            reason=reason,
+            x=form.cleaned_data["x"],
+            y=form.cleaned_data["y"],
+            reason=form.cleaned_data["reason"],
             source=source,
             locator=form.cleaned_data.get("citation_locator", ""),
-        )
-        if source is not None:
-            self.message_user(
-                request, format_html("Added a location citation for {} from “{}”.", obj.point.code, source)
-            )
+        )[1:]
 
     @staticmethod
     def _may_cite(request):

@@ -1,5 +1,6 @@
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -121,6 +122,8 @@ class Meridian(models.Model):
     name = models.CharField(max_length=60)
     order = models.PositiveSmallIntegerField(default=0)
 
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
+
     history = HistoricalRecords()
 
     class Meta:
@@ -135,6 +138,8 @@ class Region(models.Model):
     name = models.CharField(max_length=60)
     order = models.PositiveSmallIntegerField(default=0)
     description = models.TextField(blank=True)
+
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
     history = HistoricalRecords()
 
@@ -161,6 +166,8 @@ class Source(models.Model):
     summary = models.TextField(blank=True)
     claims = models.TextField(blank=True, help_text="For articles: what the article claims.")
     order = models.PositiveSmallIntegerField(default=0)
+
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
     history = HistoricalRecords()
 
@@ -327,8 +334,9 @@ class Point(models.Model):
     )
     notes = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    last_reviewed = models.DateField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, help_text="Goes up by one with every save in the admin.")
+    last_reviewed = models.DateField(null=True, blank=True, editable=False, help_text="Set by publishing or approval.")
+    reviewed_by = models.CharField(max_length=150, blank=True, editable=False, help_text="Who approved it last.")
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
     search_names = models.TextField(editable=False, default="")
 
     history = HistoricalRecords()
@@ -442,6 +450,8 @@ class ReachMethod(models.Model):
     source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.PROTECT, related_name="reach_methods")
     locator = models.CharField(max_length=200, blank=True)
 
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
+
     history = HistoricalRecords()
     objects = ReachMethodQuerySet.as_manager()
 
@@ -475,6 +485,8 @@ class RedFlag(models.Model):
     source = models.ForeignKey("Source", on_delete=models.PROTECT, related_name="red_flags")
     locator = models.CharField(max_length=200, blank=True)
 
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
+
     history = HistoricalRecords()
     objects = RedFlagQuerySet.as_manager()
 
@@ -497,6 +509,8 @@ class Alias(models.Model):
         default=False, help_text="Tick when the same spelling also names another point; say why in the note."
     )
     note = models.CharField(max_length=300, blank=True)
+
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
     history = HistoricalRecords()
 
@@ -587,8 +601,9 @@ class Condition(models.Model):
         help_text="What the sources say and get wrong about this condition (shown under Evidence and corrections).",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    last_reviewed = models.DateField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, help_text="Goes up by one with every save in the admin.")
+    last_reviewed = models.DateField(null=True, blank=True, editable=False, help_text="Set by publishing or approval.")
+    reviewed_by = models.CharField(max_length=150, blank=True, editable=False, help_text="Who approved it last.")
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
     search_terms = models.TextField(editable=False, default="")
 
     history = HistoricalRecords()
@@ -649,6 +664,8 @@ class Indication(models.Model):
         max_length=300, blank=True, help_text="What it measured: population, comparison, result, in a few words."
     )
 
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
+
     history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
@@ -687,6 +704,8 @@ class Citation(models.Model):
     locator = models.CharField(max_length=200, blank=True, help_text="Page, section or item in the source.")
     note = models.CharField(max_length=400, blank=True)
 
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
+
     history = HistoricalRecords()
 
     class Meta:
@@ -722,6 +741,8 @@ class Discrepancy(models.Model):
     fact = models.TextField(help_text="The accepted fact.")
     fact_source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     display = models.CharField(max_length=10, choices=Display, default=Display.SOURCES)
+
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
     history = HistoricalRecords(m2m_fields=[sources])
 
@@ -780,6 +801,8 @@ class Illustration(models.Model):
         "carry full-size touch targets for the same points.",
     )
 
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
+
     history = HistoricalRecords()
     objects = IllustrationQuerySet.as_manager()
 
@@ -821,7 +844,7 @@ class Placement(models.Model):
     x = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent of the figure's width, 0-100.")
     y = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent of the figure's height, 0-100.")
     side = models.CharField(max_length=10, choices=Side, default=Side.MIDLINE)
-    version = models.PositiveIntegerField(default=1, help_text="Goes up by one with every move.")
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
     history = HistoricalRecords()
     objects = PlacementQuerySet.as_manager()
@@ -850,3 +873,58 @@ class ContentVersion(models.Model):
     def current(cls):
         row = cls.objects.filter(pk=1).values_list("version", flat=True).first()
         return row if row is not None else 1
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    APPROVED = "approved", "Approved and published"
+    REJECTED = "rejected", "Rejected"
+
+
+class RevisionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=RevisionStatus.PENDING)
+
+    def for_queue(self):
+        """The review queue: what waits first, oldest first, with who proposed it."""
+        return self.select_related("editor", "reviewer").order_by(
+            models.Case(models.When(status=RevisionStatus.PENDING, then=0), default=1), "-created_at"
+        )
+
+
+class Revision(models.Model):
+    """A proposed change to published content, waiting for a second person (points/review.py).
+
+    ``changes`` is the whole change as a list of operations, each
+    ``{"op": "change" | "add" | "delete", "model": "point", "pk": 12, "version": 3,
+    "fields": {"summary": "..."}}``: ``version`` is the record's version when the change
+    was proposed, so an approval after someone else changed the record is refused."""
+
+    Status = RevisionStatus
+
+    title = models.CharField(max_length=200, help_text="What the change is to, e.g. “BL23 Shenshu”.")
+    target_model = models.CharField(max_length=40)
+    target_pk = models.PositiveBigIntegerField(null=True, blank=True)
+    changes = models.JSONField()
+    reason = models.CharField(max_length=400)
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="revisions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reviewed_revisions"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=400, blank=True)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "proposed change"
+        permissions = [("review_revision", "Can approve or reject proposed changes")]
+        indexes = [models.Index(fields=["status", "target_model", "target_pk"], name="revision_queue")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RevisionStatus.values), name="revision_status_valid")
+        ]
+
+    def __str__(self):
+        return f"{self.title}: {self.reason[:60]}"

@@ -1,21 +1,20 @@
 """Review and publish: a point goes public only when its location and any
-pregnancy caution are cited (issue 4, items 4 and 5)."""
+pregnancy caution are cited (issue 4, items 4 and 5). The rule itself is applied
+by ``points.review.changes_apply`` on every path that can publish."""
 
-import datetime
-
-from django.db import transaction
-from django.db.models import F
-
-from .models import Point, Status
+from .models import Point
 
 
 class PublishError(ValueError):
     pass
 
 
-def point_publish_problems(point):
-    """What stops ``point`` from being published, in words an editor understands."""
-    claims = set(point.citations.values_list("claim", flat=True))
+def point_publish_problems(point, claims=None):
+    """What stops ``point`` from being published, in words an editor understands.
+
+    ``claims`` are the citation claims it will have (default: the ones it has now)."""
+    if claims is None:
+        claims = set(point.citations.values_list("claim", flat=True))
     problems = []
     if "location" not in claims:
         problems.append(f"{point.code} has no citation for its location")
@@ -24,17 +23,16 @@ def point_publish_problems(point):
     return problems
 
 
-@transaction.atomic
 def point_publish(*, point, reviewer, reason="Published after review"):
     """Publish ``point`` and stamp today's review date; raise PublishError if it is not ready."""
+    from .review import ContentError, changes_apply
+
     problems = point_publish_problems(point)
     if problems:
         raise PublishError("; ".join(problems))
-    point.status = Status.PUBLISHED
-    point.last_reviewed = datetime.date.today()
-    point._change_reason = reason
-    point._history_user = reviewer
-    Point.objects.filter(pk=point.pk).update(version=F("version") + 1)
-    point.version += 1
-    point.save()
-    return point
+    op = {"op": "change", "model": "point", "pk": point.pk, "version": point.version, "fields": {"status": "published"}}
+    try:
+        (published,) = changes_apply(changes=[op], user=reviewer, reason=reason)
+    except ContentError as exc:
+        raise PublishError(exc.message.rstrip(".")) from None
+    return published

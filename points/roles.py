@@ -2,7 +2,7 @@
 
 Editors add and change content, citations and illustrations; they cannot delete
 sources, points or conditions, manage users, or publish. Reviewers can do all of
-that plus publish and revert.
+that plus publish, revert, and approve or reject proposed changes (points/review.py).
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -14,7 +14,9 @@ CONTENT_MODELS = [
 ]  # fmt: skip
 # Rows that are part of editing a point or condition: removing one is an edit.
 EDITOR_DELETABLE = ["alias", "citation", "indication", "placement", "reachmethod"]
-REVIEWER_EXTRA = ["publish_point", "publish_condition", "revert_content", "delete_discrepancy"]
+# Editors see the queue of proposed changes (their own among them); Reviewers decide.
+EDITOR_EXTRA = ["view_revision"]
+REVIEWER_EXTRA = ["publish_point", "publish_condition", "revert_content", "delete_discrepancy", "review_revision"]
 
 EDITORS = "Editors"
 REVIEWERS = "Reviewers"
@@ -25,7 +27,7 @@ def _codenames_for_editors():
     for model in CONTENT_MODELS:
         names += [f"view_{model}", f"add_{model}", f"change_{model}"]
     names += [f"delete_{model}" for model in EDITOR_DELETABLE]
-    return names
+    return names + EDITOR_EXTRA
 
 
 @transaction.atomic

@@ -103,3 +103,10 @@ def page(request, browser):
     yield page
     context.close()
     assert not errors, f"JavaScript or CSP errors in the page: {errors}"
+
+
+@pytest.fixture
+def one_person_site(settings):
+    """ACUGUIDE_SECOND_REVIEWER off: a reviewer's (or superuser's) own change is applied at
+    once. For tests about what a save does, not about who must approve it (tests/test_four_eyes.py)."""
+    settings.ACUGUIDE_SECOND_REVIEWER = False

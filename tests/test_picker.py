@@ -8,10 +8,13 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from points.admin_placement import REASON_REQUIRED, PlacementAdminForm
-from points.models import Citation, Placement, Source
+from points.models import Citation, Placement, Point, Source
 from points.services import point_relocate
 
 WHO = "who-2008"
+
+# what a save does; who must approve it is tests/test_four_eyes.py
+pytestmark = pytest.mark.usefixtures("one_person_site")
 
 
 def bl40_placement():
@@ -31,7 +34,7 @@ def form_data(placement, **changes):
         "x": f"{placement.x:.2f}",
         "y": f"{placement.y:.2f}",
         "side": placement.side,
-        "version": placement.version,
+        "loaded_version": placement.version,
         "reason": "",
         "citation_source": "",
         "citation_locator": "",
@@ -170,7 +173,14 @@ def test_point_relocate_is_keyword_only_and_needs_a_reason():
         point_relocate(placement=placement, x=10, y=10, editor=editor, reason="  ")
     with pytest.raises(ValidationError):
         point_relocate(placement=placement, x=101, y=10, editor=editor, reason="out of the figure")
-    moved = point_relocate(placement=placement, x=12.345, y=60, editor=editor, reason="closer to the crease")
+    # BL40 is published: the move waits for a reviewer and the marker stays where it is
+    revision, _ = point_relocate(placement=placement, x=12.345, y=60, editor=editor, reason="closer to the crease")
+    assert revision is not None and revision.changes[0]["fields"] == {"x": "12.35", "y": "60.00"}
+    placement.refresh_from_db()
+    assert placement.x != Decimal("12.35")
+    Point.objects.filter(pk=placement.point_id).update(status="draft")  # a draft moves at once
+    revision, moved = point_relocate(placement=placement, x=12.345, y=60, editor=editor, reason="closer to the crease")
+    assert revision is None
     moved.refresh_from_db()
     assert (moved.x, moved.y) == (Decimal("12.35"), Decimal("60.00"))
     assert moved.history.first().history_change_reason == "closer to the crease"

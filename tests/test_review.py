@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def login(group, name):
     roles_sync()
-    user = User.objects.create_user(name, password="pw-for-tests-only", is_staff=True)
+    user = User.objects.filter(username=name).first() or User.objects.create_user(
+        name, password="pw-for-tests-only", is_staff=True
+    )
     user.groups.add(Group.objects.get(name=group))
     client = Client()
     client.force_login(user)
@@ -72,6 +74,15 @@ def test_editor_has_no_publish_action():
     assert "publish_selected" not in html
 
 
+def approve(name, revision=None):
+    from points.models import Revision
+
+    client, _ = login(REVIEWERS, name)
+    revision = revision or Revision.objects.latest("pk")
+    assert client.post(f"/admin/points/revision/{revision.pk}/change/", {"_approve": "1"}).status_code == 302
+    return revision
+
+
 def test_reviewer_reverts_a_change_and_an_editor_cannot():
     point = Point.objects.get(code="BL40")
     original = point.location
@@ -80,6 +91,7 @@ def test_reviewer_reverts_a_change_and_an_editor_cannot():
     data = form_data(editor_client, url)
     data.update(location="Wrongly moved to the calf.", change_reason="Test move")
     assert editor_client.post(url, data).status_code == 302
+    approve("rob")  # a second person let it through by mistake
     before_edit = Point.objects.get(pk=point.pk).history.all()[1]  # the version before the move
     assert before_edit.location == original
 
@@ -92,7 +104,9 @@ def test_reviewer_reverts_a_change_and_an_editor_cannot():
     revert_form = reviewer_client.get(revert_url).context["adminform"].form
     revert_data = {k: getattr(v, "pk", v) for k, v in revert_form.initial.items() if v is not None}
     response = reviewer_client.post(revert_url, revert_data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert response.status_code == 302
+    assert Point.objects.get(pk=point.pk).location != original  # the revert waits for a second person too
+    approve("rob")
     reverted = Point.objects.get(pk=point.pk)
     assert reverted.location == original
     latest = reverted.history.first()
@@ -114,11 +128,12 @@ def test_moved_marker_history_shows_from_where_to_where_and_why_and_revert_bring
     placement = Placement.objects.get(point__code="BL40", illustration__slug="leg-back")
     old_x, old_y = placement.x, placement.y
     point_relocate(placement=placement, x=50, y=60, editor=editor, reason="Testing a move")
+    approve("rob")
     record = placement.history.first()
     delta = record.diff_against(record.prev_record)
     moves = {c.field: (c.old, c.new) for c in delta.changes}
     assert moves["y"][0] == old_y and float(moves["y"][1]) == 60
-    assert record.history_user == editor and record.history_change_reason == "Testing a move"
+    assert record.history_user == editor and record.history_change_reason == "Approved by rob: Testing a move"
 
     reviewer_client, _ = login(REVIEWERS, "rita")
     history = reviewer_client.get(f"/admin/points/placement/{placement.pk}/history/").content.decode()
@@ -128,6 +143,7 @@ def test_moved_marker_history_shows_from_where_to_where_and_why_and_revert_bring
     data = {k: getattr(v, "pk", v) for k, v in form.initial.items() if v is not None}
     data["reason"] = "Back to the knee crease"
     assert reviewer_client.post(revert_url, data).status_code == 302
+    approve("rob")
     placement.refresh_from_db()
     assert (placement.x, placement.y) == (old_x, old_y)
     assert 'data-code="bl40"' in client.get("/regions/leg/").content.decode()

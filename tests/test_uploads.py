@@ -8,7 +8,7 @@ from PIL import Image
 
 from points.models import Illustration, Placement, Point, Region
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_person_site")]
 
 
 def image_bytes(fmt="PNG", size=(400, 300), mode="RGB", **save):

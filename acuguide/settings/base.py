@@ -116,6 +116,9 @@ CACHES = {
 }
 CACHE_BREAKER_SECONDS = 5
 # Public pages are cached whole, per content version and variant (points/caching.py).
+# Four eyes: a change to published content waits for a second person's approval
+# (points/review.py). "0" lets a reviewer's own changes through, for a one-person site.
+ACUGUIDE_SECOND_REVIEWER = os.environ.get("ACUGUIDE_SECOND_REVIEWER", "1") != "0"
 ACUGUIDE_PAGE_CACHE = os.environ.get("ACUGUIDE_PAGE_CACHE", "1") != "0"
 ACUGUIDE_PAGE_CACHE_SECONDS = 600
 # Absolute links (a sheet's printed address) use this, never the request's Host header.
