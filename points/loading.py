@@ -309,6 +309,12 @@ def _convert(data, spec, where):
         raise ContentError(f"{where}: {_readable(exc)}") from None
 
 
+def _named(where, data, name_key):
+    """Where an item is, with its identity when it has one: ``sources.json[3] ('gach')``."""
+    name = data.get(name_key) if isinstance(data, dict) else None
+    return f"{where} ({name!r})" if isinstance(name, str) else where
+
+
 def _items(path, spec, name_key):
     """The items of a list file, each checked, each named by its position and identity."""
     data = _read(path)
@@ -316,8 +322,8 @@ def _items(path, spec, name_key):
         raise ContentError(f"{path.name}: expected a list")
     specs = []
     for n, item in enumerate(data):
-        label = f" ({item[name_key]!r})" if isinstance(item, dict) and isinstance(item.get(name_key), str) else ""
-        specs.append((_convert(item, spec, f"{path.name}[{n}]{label}"), f"{path.name}[{n}]{label}"))
+        where = _named(f"{path.name}[{n}]", item, name_key)
+        specs.append((_convert(item, spec, where), where))
     return specs
 
 
@@ -416,9 +422,14 @@ class _Plan:
         point_files = sorted((self.dir / "points").glob("*.json"))
         if not point_files:
             raise ContentError(f"{self.dir / 'points'}: no point files")
-        points = [(_convert(_read(p), PointSpec, f"points/{p.name}"), f"points/{p.name}") for p in point_files]
+        points = []
+        for path in point_files:
+            data = _read(path)
+            code = data.get("code") if isinstance(data, dict) else None
+            where = f"points/{path.name} ({code})" if isinstance(code, str) else f"points/{path.name}"
+            points.append((_convert(data, PointSpec, where), where))
         for spec, where in points:
-            self.point(spec, f"{where} ({spec.code})")
+            self.point(spec, where)
         for spec, where in points:  # alternatives name other points: checked once all are known
             row = next(r for r in self.rows[Point] if r.key == spec.code)
             for name in ("reach_alternative", "pregnancy_alternative"):
