@@ -38,6 +38,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .caching import content_changed
 from .models import (
@@ -635,6 +636,10 @@ class _Writer:
             content_changed()
         return self.report
 
+    @cached_property
+    def meridians(self):
+        return Meridian.objects.in_bulk()
+
     def resolve(self, ref):
         model, key = ref
         return self.pks[model].get(key, DELETED)
@@ -642,11 +647,11 @@ class _Writer:
     def write(self, model, rows):
         kind, pks = KINDS[model], self.pks[model]
         present = dict(model.objects.exclude(content_key=None).values_list("content_key", "pk"))
-        deleted = set(
-            model.history.filter(history_type="-").exclude(content_key=None).values_list("content_key", flat=True)
-        )
-        natural = self.natural(model)
-        new = []
+        deleted, natural, new = set(), {}, []
+        if any(row.key not in present for row in rows):  # else one query: the usual second load
+            history = model.history.filter(history_type="-").exclude(content_key=None)
+            deleted = set(history.values_list("content_key", flat=True))
+            natural = self.natural(model)
         for row in rows:
             if row.key in present:
                 pks[row.key] = present[row.key]
@@ -664,7 +669,7 @@ class _Writer:
             for name, ref in row.optional.items():
                 pk = self.resolve(ref) if ref else None
                 setattr(obj, name, None if pk is DELETED else pk)
-            if model is Point:
+            if model is Point:  # its sort key reads the meridian's order
                 obj.meridian = self.meridians[obj.meridian_id]
             if hasattr(obj, "fill_derived"):
                 obj.fill_derived()
@@ -677,8 +682,6 @@ class _Writer:
             new.append((row, obj, m2m))
         if new:
             self.insert(model, new)
-        if model is Meridian:
-            self.meridians = Meridian.objects.in_bulk()
 
     def natural(self, model):
         """The natural identities in the database, each with its record's pk (one query)."""
