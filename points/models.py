@@ -121,6 +121,7 @@ class Meridian(models.Model):
     code = models.CharField(max_length=5, unique=True)
     name = models.CharField(max_length=60)
     order = models.PositiveSmallIntegerField(default=0)
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
@@ -138,6 +139,7 @@ class Region(models.Model):
     name = models.CharField(max_length=60)
     order = models.PositiveSmallIntegerField(default=0)
     description = models.TextField(blank=True)
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
@@ -166,6 +168,7 @@ class Source(models.Model):
     summary = models.TextField(blank=True)
     claims = models.TextField(blank=True, help_text="For articles: what the article claims.")
     order = models.PositiveSmallIntegerField(default=0)
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
@@ -338,6 +341,7 @@ class Point(models.Model):
     reviewed_by = models.CharField(max_length=150, blank=True, editable=False, help_text="Who approved it last.")
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
     search_names = models.TextField(editable=False, default="")
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     history = HistoricalRecords()
     objects = PointQuerySet.as_manager()
@@ -363,16 +367,19 @@ class Point(models.Model):
         return f"{self.code} {self.pinyin_plain}"
 
     def save(self, *args, **kwargs):
-        # Derived columns only: the URL slug, a sort key (BL2 before BL10) and the
-        # folded names search looks in.
-        self.slug = slug_for(self.code)
-        self.order_key = f"{self.meridian.order:02d}-{self.number:03d}"
-        names = [self.code, self.pinyin, self.english_name, self.hanzi_simplified, self.hanzi_traditional]
-        self.search_names = "|" + "|".join(fold(n) for n in names if n) + "|"
+        self.fill_derived()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("points:point", args=[self.slug])
+
+    def fill_derived(self):
+        """Derived columns only: the URL slug, a sort key (BL2 before BL10) and the
+        folded names search looks in (also for ``bulk_create``, which skips ``save``)."""
+        self.slug = slug_for(self.code)
+        self.order_key = f"{self.meridian.order:02d}-{self.number:03d}"
+        names = [self.code, self.pinyin, self.english_name, self.hanzi_simplified, self.hanzi_traditional]
+        self.search_names = "|" + "|".join(fold(n) for n in names if n) + "|"
 
     @property
     def pinyin_plain(self):
@@ -449,6 +456,7 @@ class ReachMethod(models.Model):
     how = models.CharField(max_length=300, help_text="The position and the aid, e.g. lying on a tennis ball.")
     source = models.ForeignKey("Source", null=True, blank=True, on_delete=models.PROTECT, related_name="reach_methods")
     locator = models.CharField(max_length=200, blank=True)
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
@@ -484,6 +492,7 @@ class RedFlag(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     source = models.ForeignKey("Source", on_delete=models.PROTECT, related_name="red_flags")
     locator = models.CharField(max_length=200, blank=True)
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
@@ -509,6 +518,7 @@ class Alias(models.Model):
         default=False, help_text="Tick when the same spelling also names another point; say why in the note."
     )
     note = models.CharField(max_length=300, blank=True)
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
@@ -530,8 +540,11 @@ class Alias(models.Model):
         return self.text
 
     def save(self, *args, **kwargs):
-        self.normalized = fold(self.text)
+        self.fill_derived()
         super().save(*args, **kwargs)
+
+    def fill_derived(self):
+        self.normalized = fold(self.text)
 
 
 class ConditionQuerySet(models.QuerySet):
@@ -605,6 +618,7 @@ class Condition(models.Model):
     reviewed_by = models.CharField(max_length=150, blank=True, editable=False, help_text="Who approved it last.")
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
     search_terms = models.TextField(editable=False, default="")
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     history = HistoricalRecords()
     objects = ConditionQuerySet.as_manager()
@@ -620,12 +634,15 @@ class Condition(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        terms = [self.name, self.slug, *self.keywords.split(",")]
-        self.search_terms = "|" + "|".join(fold(t) for t in terms if t.strip()) + "|"
+        self.fill_derived()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("points:condition", args=[self.slug])
+
+    def fill_derived(self):
+        terms = [self.name, self.slug, *self.keywords.split(",")]
+        self.search_terms = "|" + "|".join(fold(t) for t in terms if t.strip()) + "|"
 
     def citations_for(self, claim):
         return [c for c in self.citations.all() if c.claim == claim]
@@ -663,6 +680,7 @@ class Indication(models.Model):
     evidence_summary = models.CharField(
         max_length=300, blank=True, help_text="What it measured: population, comparison, result, in a few words."
     )
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
@@ -703,6 +721,7 @@ class Citation(models.Model):
     condition = models.ForeignKey(Condition, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
     locator = models.CharField(max_length=200, blank=True, help_text="Page, section or item in the source.")
     note = models.CharField(max_length=400, blank=True)
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
@@ -741,6 +760,7 @@ class Discrepancy(models.Model):
     fact = models.TextField(help_text="The accepted fact.")
     fact_source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     display = models.CharField(max_length=10, choices=Display, default=Display.SOURCES)
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
@@ -800,6 +820,7 @@ class Illustration(models.Model):
         help_text="An orientation figure: smaller markers, because close-up figures on the same page "
         "carry full-size touch targets for the same points.",
     )
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
@@ -845,6 +866,7 @@ class Placement(models.Model):
     y = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent of the figure's height, 0-100.")
     side = models.CharField(max_length=10, choices=Side, default=Side.MIDLINE)
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
+    content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     history = HistoricalRecords()
     objects = PlacementQuerySet.as_manager()

@@ -27,7 +27,7 @@ def synthetic_points_create(*, copies, status=Status.PUBLISHED):
         for n, original in enumerate(originals):
             number = SYNTHETIC_OFFSET * copy + n
             point = Point.objects.get(pk=original.pk)
-            point.pk = None
+            point.pk = point.content_key = None  # a copy is not the fixture record
             point.code = f"{original.meridian.code}{number}" if original.meridian.code != "EX" else f"EX-UE{number}"
             point.number = number
             point.status = status

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def copy_of(original, **changes):
     point = Point.objects.get(code=original)
-    point.pk = None
+    point.pk = point.content_key = None  # a copy is not the fixture record
     for key, value in changes.items():
         setattr(point, key, value)
     return point

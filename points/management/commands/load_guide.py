@@ -5,7 +5,10 @@ from points.loading import ContentError, guide_load
 
 
 class Command(BaseCommand):
-    help = "Load the guide content shipped in fixtures/: adds what is missing, never changes existing records."
+    help = (
+        "Load the guide content shipped in fixtures/: adds what is missing, never changes existing records "
+        "and never re-adds a record an editor deleted (docs/content-format.md)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--fixtures", default=settings.GUIDE_FIXTURES_DIR, help="Folder to load from.")
