@@ -371,7 +371,7 @@ def test_an_existing_database_gets_the_keys_it_was_loaded_with(settings):
         model.objects.update(content_key=None)
         model.history.update(content_key=None)
 
-    importlib.import_module("points.migrations.0012_loader").fill_content_keys(apps, None)
+    importlib.import_module("points.migrations.0013_loader").fill_content_keys(apps, None)
 
     keys[Discrepancy].remove("E13")
     assert {model: set(model.objects.values_list("content_key", flat=True)) for model in EVERY_MODEL} == keys
