@@ -33,6 +33,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # static files get the headers above too (an SVG is a document a browser can open)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # uploaded illustrations under MEDIA_URL, with the same headers (points/media.py)
+    "points.media.media_files",
     # Pages are gzip-compressed (a third to a fifth of their size); static files are not
     # touched here, WhiteNoise sends the copies collectstatic compressed. Cached pages are
     # compressed once, when stored (points/caching.py), so a hit costs no compression.
