@@ -67,6 +67,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# The address failures are counted against: REMOTE_ADDR here; behind the TLS proxy, the entry
+# it added to X-Forwarded-For (prod.py reads the number of proxies; points/clientip.py).
+AXES_CLIENT_IP_CALLABLE = "points.clientip.forwarded_client_ip"
+ACUGUIDE_TRUSTED_PROXIES = 0
 
 ROOT_URLCONF = "acuguide.urls"
 
