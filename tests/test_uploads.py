@@ -165,6 +165,7 @@ def test_traversal_to_a_real_image_outside_the_media_folder_is_refused(client, t
     (tmp_path / "media").mkdir()
     (tmp_path / "secret.png").write_bytes(image_bytes("PNG"))
     (tmp_path / "media" / "ok.png").write_bytes(image_bytes("PNG"))
+    (tmp_path / "media" / "folder").mkdir()
     on_disk = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path / "media")},
@@ -174,3 +175,5 @@ def test_traversal_to_a_real_image_outside_the_media_folder_is_refused(client, t
     assert client.get("/media/ok.png").status_code == 200
     assert client.get("/media/../secret.png").status_code == 404
     assert client.get("/media/%2e%2e/secret.png").status_code == 404
+    assert client.get("/media/folder").status_code == 404  # a folder: no listing, no error
+    assert client.get("/media/folder/").status_code == 404
