@@ -16,6 +16,12 @@ class PointsConfig(AppConfig):
         post_create_historical_record.connect(content_changed, dispatch_uid="acuguide-content-version")
         # A migrate may change what pages render: a new version, never one used before.
         post_migrate.connect(_migrated, sender=self, dispatch_uid="acuguide-content-version-migrate")
+        # sign-in refuses an over-long username in the form (points/signin.py)
+        from django.contrib import admin
+
+        from .signin import SignInForm
+
+        admin.site.login_form = SignInForm
 
 
 def _migrated(using, plan=None, **kwargs):

@@ -200,7 +200,8 @@ class Source(models.Model):
 
 # An alternative point is a link on the page (code, names, region): the rest of its row is
 # not read, and selecting it cost more to compile than the page's own queries.
-ALTERNATIVE_FIELDS = ["code", "slug", "pinyin", "english_name", "pregnancy_caution"]
+# Its status too: a draft is never named on a public page (``drafts_hidden``).
+ALTERNATIVE_FIELDS = ["code", "slug", "pinyin", "english_name", "pregnancy_caution", "status"]
 
 
 def _unread(prefix):
@@ -242,6 +243,23 @@ class PointQuerySet(models.QuerySet):
         return self.for_page(include_drafts=include_drafts).prefetch_related(*detail_prefetches())
 
 
+ALTERNATIVES = ("pregnancy_alternative", "reach_alternative")
+
+
+def drafts_hidden(points):
+    """``points`` without their alternatives ("instead, in pregnancy", "easier to reach")
+    that are drafts: a public page never names a draft or links to its 404. Only
+    alternatives already loaded are looked at (no query)."""
+    for point in points:
+        for name in ALTERNATIVES:
+            field = Point._meta.get_field(name)
+            if field.is_cached(point):
+                alternative = field.get_cached_value(point)
+                if alternative is not None and alternative.status != Status.PUBLISHED:
+                    field.set_cached_value(point, None)
+    return points
+
+
 def detail_prefetches():
     """What the point panel shows besides the point row: aliases, citations, uses, corrections."""
     return [
@@ -256,7 +274,8 @@ def detail_prefetches():
         ),
         Prefetch(
             "discrepancies",
-            queryset=Discrepancy.objects.filter(display=Discrepancy.Display.POINT)
+            queryset=Discrepancy.objects.without_draft_conditions()
+            .filter(display=Discrepancy.Display.POINT)
             .select_related("fact_source")
             .prefetch_related(Prefetch("sources", to_attr="source_list"))
             .order_by("order"),
@@ -581,7 +600,8 @@ class ConditionQuerySet(models.QuerySet):
                 ),
                 Prefetch(
                     "discrepancies",
-                    queryset=Discrepancy.objects.filter(display=Discrepancy.Display.CONDITION)
+                    queryset=Discrepancy.objects.without_draft_points()
+                    .filter(display=Discrepancy.Display.CONDITION)
                     .select_related("fact_source")
                     .prefetch_related(Prefetch("sources", to_attr="source_list"))
                     .order_by("order"),
@@ -741,6 +761,20 @@ class Citation(models.Model):
         return f"{self.source.key}: {self.get_claim_display()}"
 
 
+class DiscrepancyQuerySet(models.QuerySet):
+    """A correction about a draft point or condition is part of that draft: never public."""
+
+    def without_draft_points(self):
+        return self.filter(Q(point__isnull=True) | Q(point__status=Status.PUBLISHED))
+
+    def without_draft_conditions(self):
+        return self.filter(Q(condition__isnull=True) | Q(condition__status=Status.PUBLISHED))
+
+    def public(self):
+        """The corrections a reader may see on the sources page."""
+        return self.without_draft_points().without_draft_conditions()
+
+
 class Discrepancy(models.Model):
     """What a source claims that differs from the accepted fact."""
 
@@ -765,6 +799,7 @@ class Discrepancy(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
 
     history = HistoricalRecords(m2m_fields=[sources])
+    objects = DiscrepancyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "discrepancies"

@@ -27,6 +27,7 @@ from .models import (
     Source,
     Status,
     detail_prefetches,
+    drafts_hidden,
 )
 from .modes import Mode
 from .search import code_readings, search
@@ -60,8 +61,9 @@ def _private_if(response, odd_input):
 def _for_mode(points, mode):
     """The points to offer in ``mode`` and the ones left out: in pregnancy mode, points to
     avoid in pregnancy are taken out of lists, maps and sheets (and named, with why)."""
+    points = drafts_hidden(list(points))
     if not mode.pregnant:
-        return list(points), []
+        return points, []
     left_out = [p for p in points if p.avoid_in_pregnancy]
     # the note on each says why (its pregnancy citations) and what instead: two queries at
     # most, none where the page's own query already brought them
@@ -70,6 +72,7 @@ def _for_mode(points, mode):
         Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("source__order", "id")),
         "pregnancy_alternative",
     )
+    drafts_hidden(left_out)
     return [p for p in points if not p.avoid_in_pregnancy], left_out
 
 
@@ -140,6 +143,7 @@ def point_detail(request, code):
     point = Point.objects.for_page(include_drafts=staff).filter(slug=text).first() if text == code else None
     if point is not None:
         prefetch_related_objects([point], *detail_prefetches())
+        drafts_hidden([point])
         partial = variant(request) == PARTIAL
         mode = Mode.of(request)
         placements = list(Placement.objects.filter(point=point).for_map())  # a draft's too, in a staff preview
@@ -241,7 +245,7 @@ def safety(request):
 @require_safe
 @public_page()
 def sources(request):
-    discrepancies = Discrepancy.objects.select_related("point", "condition", "fact_source").order_by("order")
+    discrepancies = Discrepancy.objects.public().select_related("point", "condition", "fact_source").order_by("order")
     all_sources = Source.objects.prefetch_related(
         Prefetch("discrepancies", queryset=discrepancies.filter(ref__startswith="E"))
     )

@@ -75,3 +75,105 @@ def test_placement_on_an_uploaded_image_draws_a_marker(admin_client, client):
     html = client.get("/regions/hand/").content.decode()
     assert f'href="{illustration.image.url}"' in html
     assert 'cx="100.0" cy="150.0"' in html  # 25 % of 400, 50 % of 300
+
+
+# Serving what was uploaded (issue 12, item 7): /media/... from the storage, in every profile
+
+
+def uploaded(admin_client, fmt="PNG", name="hand.png", content_type="image/png"):
+    response = post(admin_client, SimpleUploadedFile(name, image_bytes(fmt), content_type))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return Illustration.objects.get(slug="uploaded")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "expected"),
+    [("PNG", "hand.png", "image/png"), ("JPEG", "hand.jpg", "image/jpeg"), ("WEBP", "hand.webp", "image/webp")],
+)
+def test_an_uploaded_image_is_served_with_its_verified_type_and_headers(admin_client, client, fmt, name, expected):
+    illustration = uploaded(admin_client, fmt, name, f"image/{fmt.lower()}")
+    url = illustration.image.url
+    assert url.startswith("/media/illustrations/")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == expected
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "max-age=31536000" in response["Cache-Control"]
+    body = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(body)
+    with illustration.image.open("rb") as fh:
+        assert body == fh.read()
+    assert Image.open(io.BytesIO(body)).size == (400, 300)
+
+
+def test_head_conditional_and_range_requests(admin_client, client):
+    url = uploaded(admin_client).image.url
+    full = client.get(url)
+    size = int(full["Content-Length"])
+    head = client.head(url)
+    assert head.status_code == 200 and head["Content-Type"] == "image/png"
+    assert head["Content-Length"] == str(size) and head.content == b""
+    assert client.get(url, headers={"If-None-Match": full["ETag"]}).status_code == 304
+    part = client.get(url, headers={"Range": "bytes=0-7"})
+    assert part.status_code == 206 and part.content == b"\x89PNG\r\n\x1a\n"
+    assert part["Content-Range"] == f"bytes 0-7/{size}"
+    assert client.get(url, headers={"Range": f"bytes={size}-"}).status_code == 416
+    assert client.post(url).status_code == 405
+
+
+def test_a_stored_file_that_is_not_an_image_we_accept_is_not_served(client):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    html = default_storage.save("illustrations/page.png", ContentFile(b"<html><script>alert(1)</script></html>"))
+    svg = default_storage.save("illustrations/art.svg", ContentFile(b'<svg xmlns="http://www.w3.org/2000/svg"/>'))
+    gif = default_storage.save("illustrations/anim.gif", ContentFile(image_bytes("GIF")))
+    for name in (html, svg, gif):
+        assert client.get(f"/media/{name}").status_code == 404, name
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/illustrations/missing.png",
+        "/media/",
+        "/media/illustrations/",
+        "/media/../acuguide/settings/base.py",
+        "/media/illustrations/../../manage.py",
+        "/media/%2e%2e/%2e%2e/etc/passwd",
+        "/media/..%2fmanage.py",
+        "/media/illustrations/%00.png",
+        "/media/illustrations/a%00b.png",
+        "/media/illustrations\\..\\..\\manage.py",
+        "/media/.hidden.png",
+        "/media//etc/passwd",
+        "/media/" + "a" * 5000 + ".png",
+        "/media/illustrations/%ff%fe.png",
+    ],
+)
+def test_missing_files_traversal_and_odd_paths_are_404s(client, path):
+    response = client.get(path)
+    assert response.status_code == 404, path
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_traversal_to_a_real_image_outside_the_media_folder_is_refused(client, tmp_path, settings):
+    from django.core.files.storage import default_storage
+
+    (tmp_path / "media").mkdir()
+    (tmp_path / "secret.png").write_bytes(image_bytes("PNG"))
+    (tmp_path / "media" / "ok.png").write_bytes(image_bytes("PNG"))
+    (tmp_path / "media" / "folder").mkdir()
+    on_disk = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "media")},
+    }
+    settings.STORAGES = {**settings.STORAGES, "default": on_disk}
+    assert default_storage.path("ok.png") == str(tmp_path / "media" / "ok.png")
+    assert client.get("/media/ok.png").status_code == 200
+    assert client.get("/media/../secret.png").status_code == 404
+    assert client.get("/media/%2e%2e/secret.png").status_code == 404
+    assert client.get("/media/folder").status_code == 404  # a folder: no listing, no error
+    assert client.get("/media/folder/").status_code == 404

@@ -33,6 +33,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # static files get the headers above too (an SVG is a document a browser can open)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # uploaded illustrations under MEDIA_URL, with the same headers (points/media.py)
+    "points.media.media_files",
     # Pages are gzip-compressed (a third to a fifth of their size); static files are not
     # touched here, WhiteNoise sends the copies collectstatic compressed. Cached pages are
     # compressed once, when stored (points/caching.py), so a hit costs no compression.
@@ -65,6 +67,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# The address failures are counted against: REMOTE_ADDR here; behind the TLS proxy, the entry
+# it added to X-Forwarded-For (prod.py reads the number of proxies; points/clientip.py).
+AXES_CLIENT_IP_CALLABLE = "points.clientip.forwarded_client_ip"
+ACUGUIDE_TRUSTED_PROXIES = 0
 
 ROOT_URLCONF = "acuguide.urls"
 

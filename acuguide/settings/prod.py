@@ -27,6 +27,15 @@ if not env("DATABASE_URL").startswith(("postgres://", "postgresql://")):
 env("REDIS_URL")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies we run in front of the app servers, each adding the address it was
+# connected from to X-Forwarded-For: the sign-in lockout counts per real visitor, not per
+# proxy (points/clientip.py; README "Running in production").
+try:
+    ACUGUIDE_TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "1"))
+except ValueError:
+    raise ImproperlyConfigured("TRUSTED_PROXIES must be a whole number (the proxies in front of the app).") from None
+if ACUGUIDE_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES must be 0 or more.")
 SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
