@@ -37,6 +37,7 @@ def drafts(guide):
     point = Point.objects.get(code="BL60")
     placements = list(point.placements.all())
     point.pk, point.code, point.number, point.status = None, "BL61", 61, Status.DRAFT
+    point.content_key = None  # a copy is not the fixture record
     point.pinyin, point.english_name = "Draftpinyin", "Draftonly Servant Gate"
     point.save()
     Alias.objects.create(point=point, text="Draftalias Kunlunxyz", kind=Alias.Kind.POPULAR)

@@ -2,8 +2,10 @@
 public region page shows the picture with the marker on it (issue 12, item 7)."""
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from PIL import Image, ImageDraw
+
+from points.roles import EDITORS, REVIEWERS, roles_sync
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +33,25 @@ def admin_login(browser, site, username):
     return context, page
 
 
+def approve_latest(browser, site):
+    """A second person, a Reviewer, approves the change that waits (points/review.py)."""
+    context, page = admin_login(browser, site, "upload-reviewer")
+    page.get_by_role("link", name="1 proposed change waiting for review").click()
+    page.locator("#result_list tbody a").first.click()
+    page.click("input[name=_approve]")
+    page.wait_for_url("**/admin/points/revision/")
+    assert "Approved and published" in page.inner_text(".messagelist")
+    context.close()
+
+
 def upload_in_admin(browser, site, *, png, point="LI4", x="25", y="50"):
-    """The editor's steps: upload ``png`` as a new illustration of the hand, then place
-    ``point`` on it at x, y. (Where a second person must approve the change, that
-    approval belongs here, before the public page is checked.)"""
-    User.objects.create_superuser("upload-editor", "editor@example.org", PASSWORD)
+    """An Editor uploads ``png`` as a new illustration of the hand, then places ``point``
+    on it at x, y; each change reaches readers when a Reviewer has approved it."""
+    roles_sync()
+    editor = User.objects.create_user("upload-editor", "editor@example.org", PASSWORD, is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    reviewer = User.objects.create_user("upload-reviewer", "reviewer@example.org", PASSWORD, is_staff=True)
+    reviewer.groups.add(Group.objects.get(name=REVIEWERS))
     context, page = admin_login(browser, site, "upload-editor")
     page.goto(site + "/admin/points/illustration/add/")
     page.select_option("#id_region", label="Hand")
@@ -47,8 +63,9 @@ def upload_in_admin(browser, site, *, png, point="LI4", x="25", y="50"):
     page.fill("#id_licence", "CC BY 4.0")
     page.fill("#id_order", "9")
     page.click("input[name=_save]")
-    page.wait_for_url("**/admin/points/illustration/")
-    assert "was added successfully" in page.inner_text(".messagelist")
+    page.wait_for_url("**/admin/points/revision/*/change/")
+    assert "is waiting for review" in page.inner_text(".messagelist")
+    approve_latest(browser, site)
 
     page.goto(site + "/admin/points/placement/add/")
     page.select_option("#id_point", label=next(
@@ -59,9 +76,10 @@ def upload_in_admin(browser, site, *, png, point="LI4", x="25", y="50"):
     page.fill("#id_y", y)
     page.select_option("#id_side", "right")
     page.click("input[name=_save]")
-    page.wait_for_url("**/admin/points/placement/")
-    assert "was added successfully" in page.inner_text(".messagelist")
+    page.wait_for_url("**/admin/points/revision/*/change/")
+    assert "is waiting for review" in page.inner_text(".messagelist")
     context.close()
+    approve_latest(browser, site)
 
 
 def test_an_uploaded_png_is_shown_on_the_public_region_page_with_its_marker(site, browser, page, tmp_path):
