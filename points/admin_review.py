@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .models import Revision, RevisionStatus
+from .models import Citation, Revision, RevisionStatus
 from .review import ContentError, revision_approve, revision_reject, revision_rows, second_person_required
 
 
@@ -108,8 +108,20 @@ class RevisionAdmin(admin.ModelAdmin):
             "can_review": can_review and revision.status == RevisionStatus.PENDING and not own,
             "own": own and revision.status == RevisionStatus.PENDING,
             "target_url": _target_url(revision),
+            "citations": _live_citations(revision),
         }
         return TemplateResponse(request, "admin/points/revision/review.html", context)
+
+
+def _live_citations(revision):
+    """What the point or condition cites now: the reviewer checks the change against it."""
+    if revision.target_model not in ("point", "condition") or revision.target_pk is None:
+        return []
+    return list(
+        Citation.objects.filter(**{f"{revision.target_model}_id": revision.target_pk})
+        .select_related("source")
+        .order_by("claim", "pk")
+    )
 
 
 def _target_url(revision):

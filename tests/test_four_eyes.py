@@ -49,6 +49,7 @@ def test_an_editors_change_waits_and_the_public_sees_it_only_after_approval(djan
     assert "1 proposed change</strong> waiting for review" in index
     page = reviewer_client.get(review_url(revision)).content.decode()
     assert "Summary" in page and "<ins>" in page and "Clearer words" in page and "edna" in page
+    assert "Citations of this point now" in page and "Location" in page
     with django_capture_on_commit_callbacks(execute=True):  # the commit clears the cached version number
         response = reviewer_client.post(review_url(revision), {"note": "Reads well", "_approve": "1"})
     assert response.status_code == 302
