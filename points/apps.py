@@ -16,6 +16,8 @@ class PointsConfig(AppConfig):
         post_create_historical_record.connect(content_changed, dispatch_uid="acuguide-content-version")
         # A migrate may change what pages render: a new version, never one used before.
         post_migrate.connect(_migrated, sender=self, dispatch_uid="acuguide-content-version-migrate")
+        # Reader reports in the admin (their own module: the content admin does not import it).
+        from . import admin_reports  # noqa: F401
 
 
 def _migrated(using, plan=None, **kwargs):

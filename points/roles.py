@@ -3,6 +3,10 @@
 Editors add and change content, citations and illustrations; they cannot delete
 sources, points or conditions, manage users, or publish. Reviewers can do all of
 that plus publish and revert.
+
+Reader reports (points/reports.py) come only through the public form: nobody adds one
+in the admin. Editors may read them; Reviewers handle them (turn one into a proposed
+revision, dismiss it) and may delete spam.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -15,6 +19,8 @@ CONTENT_MODELS = [
 # Rows that are part of editing a point or condition: removing one is an edit.
 EDITOR_DELETABLE = ["alias", "citation", "indication", "placement", "reachmethod"]
 REVIEWER_EXTRA = ["publish_point", "publish_condition", "revert_content", "delete_discrepancy"]
+EDITOR_REPORTS = ["view_report"]
+REVIEWER_REPORTS = ["change_report", "delete_report"]
 
 EDITORS = "Editors"
 REVIEWERS = "Reviewers"
@@ -25,14 +31,14 @@ def _codenames_for_editors():
     for model in CONTENT_MODELS:
         names += [f"view_{model}", f"add_{model}", f"change_{model}"]
     names += [f"delete_{model}" for model in EDITOR_DELETABLE]
-    return names
+    return names + EDITOR_REPORTS
 
 
 @transaction.atomic
 def roles_sync():
     """Create or update the Editors and Reviewers groups; returns {group name: permission count}."""
     editor_codenames = _codenames_for_editors()
-    wanted = {EDITORS: editor_codenames, REVIEWERS: editor_codenames + REVIEWER_EXTRA}
+    wanted = {EDITORS: editor_codenames, REVIEWERS: editor_codenames + REVIEWER_EXTRA + REVIEWER_REPORTS}
     result = {}
     for name, codenames in wanted.items():
         permissions = Permission.objects.filter(content_type__app_label="points", codename__in=codenames)
