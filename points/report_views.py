@@ -176,7 +176,7 @@ def point_report(request, code):
         return thanks
     form = ReportForm(request.POST, point=point, placements=placements)
     if not form.is_valid():
-        return _form_page(request, point, placements, form, status=400)
+        return _form_page(request, point, placements, form)
     data = form.cleaned_data
     try:
         report_create(

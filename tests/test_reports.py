@@ -69,8 +69,8 @@ def test_the_form_works_without_javascript_under_the_strict_csp(client):
     form = html[start : html.index("</form>", start)]
     assert 'method="post"' in form and 'action="/points/bl23/report/"' in form
     assert 'name="csrfmiddlewaretoken"' in form
-    assert [m for m in re.findall(r'name="kind" value="(\w+)"', form)] == ["location", "wording", "safety", "other"]
-    assert '<legend>What is wrong?</legend>' in form
+    assert re.findall(r'name="kind" value="(\w+)"', form) == ["location", "wording", "safety", "other"]
+    assert "<legend>What is wrong?</legend>" in form
     assert 'maxlength="1000"' in form and "Up to 1000 characters" in form
     # the figure is shown with the point's current markers, without any script
     assert 'href="/static/illustrations/back-lower.svg"' in form
@@ -187,7 +187,7 @@ def test_an_ipv6_sender_counts_by_its_64_block():
 
 def test_details_are_limited_to_1000_characters_line_breaks_counted_once(client):
     response = post(client, {"details": "x" * 1001})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Please keep the details to 1000 characters (you wrote 1001)" in response.content.decode()
     assert not Report.objects.exists()
     # a browser counts a line break as one character but sends CR LF
@@ -220,7 +220,7 @@ def test_odd_input_gets_a_form_error_and_nothing_is_stored(client, data, message
     values = {"placement": str(main_placement().pk), "other": str(main_placement("BL25").pk)}
     data = {k: v.format(**values) for k, v in data.items()}
     response = post(client, data)
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
     assert message in html and 'role="alert"' in html
     assert not Report.objects.exists()
@@ -250,11 +250,11 @@ def test_other_methods_are_refused(client):
 
 def test_the_page_is_never_cached_and_one_readers_text_never_reaches_another():
     first, second = Client(), Client()
-    response = first.post(URL, {"kind": "wording", "details": "FIRST-READERS-TEXT " + "x" * 1000})
-    assert response.status_code == 400 and "FIRST-READERS-TEXT" in response.content.decode()
+    refused = first.post(URL, {"kind": "wording", "details": "FIRST-READERS-TEXT " + "x" * 1000})
+    assert refused.status_code == 200 and "FIRST-READERS-TEXT" in refused.content.decode()
     page = second.get(URL)
     assert "FIRST-READERS-TEXT" not in page.content.decode()
-    for response in (page, response, second.get(THANKS), second.head(URL)):
+    for response in (page, refused, second.get(THANKS), second.head(URL)):
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
         assert not response.has_header("ETag")
     assert not [key for key in caching.cache._cache if ":page:" in key and "report" in key]  # locmem in tests
@@ -303,8 +303,8 @@ def test_the_change_page_draws_the_readers_spot_beside_the_current_marker():
     assert '<figure class="report-figure has-tap">' in html
     width, height = placement.illustration.width, placement.illustration.height
     # the reader's spot at 50 %, 25 %; the current markers where the placements are
-    assert f'class="report-tap-ring" cx="{width / 2:g}' in html.replace(".0\"", '"')
-    assert f'cy="{height / 4:g}' in html.replace(".0\"", '"')
+    assert f'class="report-tap-ring" cx="{width / 2:g}' in html.replace('.0"', '"')
+    assert f'cy="{height / 4:g}' in html.replace('.0"', '"')
     assert html.count('class="report-marker"') == 2
     assert "x 50.00 %, y 25.00 %" in html
     assert 'value="Turn into a proposed revision"' in html and 'value="Dismiss"' in html
