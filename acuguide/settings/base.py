@@ -38,9 +38,10 @@ MIDDLEWARE = [
     # compressed once, when stored (points/caching.py), so a hit costs no compression.
     # BREACH (a secret in a compressed page that also reflects a visitor's input) does not
     # apply to the public pages: they hold nothing secret, the same bytes for every anonymous
-    # visitor, no CSRF token (the sheet lives in its address). Only the admin carries CSRF
-    # tokens, and Django masks them anew in every response and pads each compressed response
-    # with random bytes (GZipMiddleware's own mitigation).
+    # visitor, no CSRF token (the sheet lives in its address). Only the admin and the report
+    # form (points/report_views.py, never cached) carry CSRF tokens, and Django masks them anew
+    # in every response and pads each compressed response with random bytes (GZipMiddleware's
+    # own mitigation).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
