@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from points import caching, reports, review
 from points.models import ContentVersion, Placement, Point, Report, ReportStatus
@@ -47,7 +49,7 @@ def test_every_published_point_page_and_panel_links_to_its_report_page(client):
     points = list(Point.objects.published())
     assert len(points) > 20
     for point in points:
-        link = f'href="/points/{point.slug}/report/">Is something wrong here?</a>'
+        link = f'href="/points/{point.slug}/report/" rel="nofollow">Is something wrong here?</a>'
         assert link in client.get(f"/points/{point.slug}/").content.decode(), point.code
         assert link in client.get(f"/points/{point.slug}/", headers={"HX-Request": "true"}).content.decode()
 
@@ -429,3 +431,30 @@ def test_a_deleted_placement_leaves_the_report_without_a_tap(proposed):
     assert report.placement is None and not reports.report_moves_placement(report)
     reviewer_client, _ = member(REVIEWERS, "rita")
     assert reviewer_client.get(f"/admin/points/report/{report.pk}/change/").status_code == 200
+
+
+def test_the_form_and_a_report_cost_a_fixed_few_queries(client, django_assert_num_queries):
+    client.get(URL)
+    with django_assert_num_queries(2):  # the point, its placements with their figures
+        assert client.get(URL).status_code == 200
+    tap = {"placement": main_placement().pk, "x": "5", "y": "5"}
+    with django_assert_num_queries(3):  # the same, and the insert (the rate limit is in the cache)
+        assert post(client, tap).status_code == 303
+    with django_assert_num_queries(1):
+        assert client.get(THANKS).status_code == 200
+
+
+def test_the_admin_list_costs_the_same_queries_for_3_or_30_reports():
+    point = Point.objects.get(code="BL23")
+    reviewer, _ = member(REVIEWERS, "rita")
+    counts = []
+    for total in (3, 30):
+        Report.objects.bulk_create(
+            Report(point=point, kind="wording", details=f"r{n}", sender="s")
+            for n in range(total - Report.objects.count())
+        )
+        reviewer.get("/admin/points/report/")
+        with CaptureQueriesContext(connection) as queries:
+            assert reviewer.get("/admin/points/report/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
