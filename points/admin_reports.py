@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from .models import Placement, Report, ReportStatus
+from .models import Placement, Report, ReportKind, ReportStatus
 from .report_views import _main_figure, report_figure
 from .reports import ReportError, report_dismiss, report_edit_url, report_moves_placement, report_to_revision
 
@@ -49,10 +49,24 @@ class ReportStatusFilter(admin.SimpleListFilter):
         return queryset if value == self.ALL else queryset.filter(status=value)
 
 
+class ReportKindFilter(admin.SimpleListFilter):
+    """The kinds; any other value (``?kind=%00`` included, which PostgreSQL refuses) is ignored."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return ReportKind.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(kind=value) if value in ReportKind.values else queryset
+
+
 class ReportAdmin(admin.ModelAdmin):
     list_display = ["created", "point_code", "kind", "excerpt", "tapped", "status"]
     list_display_links = ["created"]
-    list_filter = [ReportStatusFilter, "kind"]
+    list_filter = [ReportStatusFilter, ReportKindFilter]
     list_select_related = ["point"]
     search_fields = ["point__code", "details"]
     date_hierarchy = "created"
