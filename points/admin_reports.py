@@ -7,6 +7,7 @@ go through the admin's escaping, and the figure through an autoescaped template.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -92,6 +93,12 @@ class ReportAdmin(admin.ModelAdmin):
         return request.user.has_perm("points.change_report")
 
     # the list
+
+    def get_changelist_instance(self, request):
+        # a NUL anywhere in the filters (?kind__exact=%00): the admin's "bad filter" answer
+        if any("\x00" in key + value for key, values in request.GET.lists() for value in values):
+            raise IncorrectLookupParameters("NUL in the query")
+        return super().get_changelist_instance(request)
 
     @admin.display(description="Point", ordering="point__order_key")
     def point_code(self, obj):
