@@ -22,6 +22,7 @@ from .models import (
     Status,
 )
 from .publishing import PublishError, point_publish, point_publish_problems
+from .reports import report_from_query, report_initial
 from .text import fold
 
 
@@ -208,6 +209,23 @@ class PointAdmin(PublishStatusMixin, ContentAdmin):
                 self.message_user(request, f"Not published: {exc}.", level=messages.ERROR)
             else:
                 self.message_user(request, f"{point.code} published.", level=messages.SUCCESS)
+
+    def answered_report(self, request):
+        """A reviewer edits the point from a reader report (``reports.report_edit_url``)."""
+        return report_from_query(request.GET) if request.user.has_perm("points.change_report") else None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        initial = report_initial(request.GET) if obj is not None and self.answered_report(request) else {}
+        if not initial:
+            return form
+
+        class FromReport(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.fields["change_reason"].initial = initial["change_reason"]
+
+        return FromReport
 
     def has_publish_permission(self, request):
         return request.user.has_perm(self.publish_permission)

@@ -127,6 +127,10 @@ class ContentAdmin(SimpleHistoryAdmin):
         """More operations that belong to this save (the placement form adds a citation)."""
         return []
 
+    def answered_report(self, request):
+        """The reader report this save answers (``?report=<id>``), if the admin supports it."""
+        return None
+
     def change_reason(self, request, form, add, default=""):
         return form.cleaned_data.get("change_reason") or default or ("Created" if add else "Edited in the admin")
 
@@ -174,7 +178,9 @@ class ContentAdmin(SimpleHistoryAdmin):
         if not changes:
             self.message_user(request, "Nothing changed, so nothing was saved.", level=messages.INFO)
             return self.response_change(request, obj)
-        revision, records = content_change(changes=changes, user=request.user, reason=reason, target=obj)
+        revision, records = content_change(
+            changes=changes, user=request.user, reason=reason, target=obj, report=self.answered_report(request)
+        )
         if revision is not None:
             return self._sent_for_review(request, revision)
         saved = obj if obj is not None else records[0]

@@ -153,7 +153,7 @@ class PlacementAdmin(ContentAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def change_reason(self, request, form, add, default=""):
-        return (form.cleaned_data.get("reason") or super().change_reason(request, form, add, default))[:100]
+        return form.cleaned_data.get("reason") or super().change_reason(request, form, add, default)
 
     def extra_changes(self, request, form, obj):
         """A move with a source adds a location citation to the point (``relocation_changes``)."""

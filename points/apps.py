@@ -23,6 +23,9 @@ class PointsConfig(AppConfig):
 
         admin.site.login_form = SignInForm
 
+        # Reader reports in the admin (their own module: the content admin does not import it).
+        from . import admin_reports  # noqa: F401
+
 
 def _migrated(using, plan=None, **kwargs):
     from django.db import connections, transaction

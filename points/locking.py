@@ -22,7 +22,7 @@ class VersionedForm(forms.ModelForm):
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     change_reason = forms.CharField(
         label="Why this change?",
-        max_length=100,
+        max_length=400,
         required=False,
         help_text="Shown in the history and to the reviewer, e.g. “Location per WHO 2008”. "
         "Required when you change something.",

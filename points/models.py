@@ -5,7 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Prefetch, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .codes import slug_for
@@ -972,6 +975,10 @@ class Revision(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(max_length=400, blank=True)
+    report = models.ForeignKey(
+        "Report", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions",
+        help_text="The reader report this change came from.",
+    )  # fmt: skip
 
     objects = RevisionQuerySet.as_manager()
 
@@ -985,3 +992,73 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.title}: {self.reason[:60]}"
+
+
+# Reader reports ("Is something wrong here?"): points/reports.py. Not content: no history
+# record (a report never raises the content version or changes what a reader sees).
+
+
+class ReportKind(models.TextChoices):
+    LOCATION = "location", "The location"
+    WORDING = "wording", "The wording"
+    SAFETY = "safety", "A safety problem"
+    OTHER = "other", "Something else"
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", "New"
+    REVISED = "revised", "Turned into a revision"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+REPORT_DETAILS_MAX = 1000
+
+
+class Report(models.Model):
+    """What a reader says is wrong on a point's page. Never shown publicly; reviewers read it."""
+
+    Kind = ReportKind
+
+    Status = ReportStatus
+
+    point = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(max_length=10, choices=Kind)
+    details = models.TextField(max_length=REPORT_DETAILS_MAX, blank=True)
+    # "tap where you think it is": the figure tapped (one of the point's placements) and the spot
+    placement = models.ForeignKey(Placement, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    x = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, help_text="Percent of the width.")
+    y = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, help_text="Percent of the height.")
+    created = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled = models.DateTimeField(null=True, blank=True)
+    # A keyed hash of the sender's address (points.reports.address_hash), for the rate limit only:
+    # never the address itself, so a report cannot be traced back to a reader.
+    sender = models.CharField(max_length=32, editable=False, default="")
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [
+            models.Index(fields=["status", "created"], name="report_status_created"),
+            models.Index(fields=["sender", "created"], name="report_sender_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ReportKind.values), name="report_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="report_status_valid"),
+            models.CheckConstraint(
+                condition=Q(x__isnull=True, y__isnull=True) | Q(x__gte=0, x__lte=100, y__gte=0, y__lte=100),
+                name="report_tap_in_the_figure",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("details"), REPORT_DETAILS_MAX), name="report_details_length"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Report {self.pk} on {self.point.code}: {self.get_kind_display().lower()}"
+
+    @property
+    def has_tap(self):
+        return self.x is not None and self.y is not None and self.placement_id is not None

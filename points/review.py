@@ -266,15 +266,26 @@ def _refuse_own_publish(obj, user, op):
         )
 
 
-def content_change(*, changes, user, reason, target=None):
+def content_change(*, changes, user, reason, target=None, report=None):
     """Save a change set from the admin: applied now, or proposed for review.
 
     Returns ``(revision, records)``: a Revision when the change waits for a second
-    person (records empty), else None and the saved records."""
+    person (records empty), else None and the saved records. ``report`` is the reader
+    report the change answers: it is linked to the revision and marked handled."""
+    from .reports import ReportError, report_mark
+
     if may_apply_directly(user=user, changes=changes):
         reviewer = user if changes_are_public(changes) else None
-        return None, changes_apply(changes=changes, user=user, reason=reason, reviewer=reviewer)
-    return revision_propose(changes=changes, editor=user, reason=reason, target=target), []
+        revision, records = None, changes_apply(changes=changes, user=user, reason=reason, reviewer=reviewer)
+    else:
+        revision = revision_propose(changes=changes, editor=user, reason=reason, target=target, report=report)
+        records = []
+    if report is not None:
+        try:
+            report_mark(report=report, reviewer=user, status=report.Status.REVISED)
+        except ReportError:
+            pass  # handled meanwhile by someone else: the change stands on its own
+    return revision, records
 
 
 def revision_propose(*, changes, editor, reason, target=None, report=None):
@@ -293,7 +304,7 @@ def revision_propose(*, changes, editor, reason, target=None, report=None):
         changes=changes,
         reason=(reason or "No reason given")[:400],
         editor=editor,
-        **({"report": report} if report is not None else {}),
+        report=report,
     )
 
 
@@ -316,7 +327,7 @@ def revision_approve(*, revision, reviewer, note=""):
             changes_apply(
                 changes=revision.changes,
                 user=revision.editor,
-                reason=f"Approved by {reviewer_name(reviewer)}: {revision.reason}"[:100],
+                reason=f"Approved by {reviewer_name(reviewer)}: {revision.reason}",
                 reviewer=reviewer,
             )
     except EditConflict as exc:

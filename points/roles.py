@@ -3,6 +3,10 @@
 Editors add and change content, citations and illustrations; they cannot delete
 sources, points or conditions, manage users, or publish. Reviewers can do all of
 that plus publish, revert, and approve or reject proposed changes (points/review.py).
+
+Reader reports (points/reports.py) come only through the public form: nobody adds one
+in the admin. Editors may read them; Reviewers handle them (turn one into a proposed
+revision, dismiss it) and may delete spam.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -15,8 +19,9 @@ CONTENT_MODELS = [
 # Rows that are part of editing a point or condition: removing one is an edit.
 EDITOR_DELETABLE = ["alias", "citation", "indication", "placement", "reachmethod"]
 # Editors see the queue of proposed changes (their own among them); Reviewers decide.
-EDITOR_EXTRA = ["view_revision"]
+EDITOR_EXTRA = ["view_revision", "view_report"]
 REVIEWER_EXTRA = ["publish_point", "publish_condition", "revert_content", "delete_discrepancy", "review_revision"]
+REVIEWER_REPORTS = ["change_report", "delete_report"]
 
 EDITORS = "Editors"
 REVIEWERS = "Reviewers"
@@ -34,7 +39,7 @@ def _codenames_for_editors():
 def roles_sync():
     """Create or update the Editors and Reviewers groups; returns {group name: permission count}."""
     editor_codenames = _codenames_for_editors()
-    wanted = {EDITORS: editor_codenames, REVIEWERS: editor_codenames + REVIEWER_EXTRA}
+    wanted = {EDITORS: editor_codenames, REVIEWERS: editor_codenames + REVIEWER_EXTRA + REVIEWER_REPORTS}
     result = {}
     for name, codenames in wanted.items():
         permissions = Permission.objects.filter(content_type__app_label="points", codename__in=codenames)

@@ -67,7 +67,7 @@ def point_relocate(*, placement, x, y, editor, reason, source=None, locator=""):
     from .review import content_change
 
     changes = relocation_changes(placement=placement, x=x, y=y, reason=reason, source=source, locator=locator)
-    revision, records = content_change(changes=changes, user=editor, reason=reason[:100], target=placement.point)
+    revision, records = content_change(changes=changes, user=editor, reason=reason, target=placement.point)
     if revision is not None:
         return revision, placement
     return None, records[0]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "points"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("regions/<str:slug>/", views.region_detail, name="region"),
     path("points/<str:code>/", views.point_detail, name="point"),
     path("points/<str:code>/sheet/", views.point_sheet, name="point_sheet"),
+    path("points/<str:code>/report/", report_views.point_report, name="point_report"),
+    path("points/<str:code>/report/thanks/", report_views.point_report_thanks, name="point_report_thanks"),
     path("conditions/", views.condition_list, name="conditions"),
     path("conditions/<str:slug>/sheet/", views.condition_sheet, name="condition_sheet"),
     path("sheet/", views.custom_sheet, name="custom_sheet"),

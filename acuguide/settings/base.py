@@ -40,9 +40,10 @@ MIDDLEWARE = [
     # compressed once, when stored (points/caching.py), so a hit costs no compression.
     # BREACH (a secret in a compressed page that also reflects a visitor's input) does not
     # apply to the public pages: they hold nothing secret, the same bytes for every anonymous
-    # visitor, no CSRF token (the sheet lives in its address). Only the admin carries CSRF
-    # tokens, and Django masks them anew in every response and pads each compressed response
-    # with random bytes (GZipMiddleware's own mitigation).
+    # visitor, no CSRF token (the sheet lives in its address). Only the admin and the report
+    # form (points/report_views.py, never cached) carry CSRF tokens, and Django masks them anew
+    # in every response and pads each compressed response with random bytes (GZipMiddleware's
+    # own mitigation).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,6 +123,8 @@ CACHES = {
 }
 CACHE_BREAKER_SECONDS = 5
 # Public pages are cached whole, per content version and variant (points/caching.py).
+# History reasons as text: a reason from a reader report or a review can be longer than 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Four eyes: a change to published content waits for a second person's approval
 # (points/review.py). "0" lets a reviewer's own changes through, for a one-person site.
 ACUGUIDE_SECOND_REVIEWER = os.environ.get("ACUGUIDE_SECOND_REVIEWER", "1") != "0"
