@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from .guards import AliasFormSet, HistoryIdsAdminMixin
 from .images import image_clean
 from .locking import EditConflict, VersionedForm, versioned_save
 from .models import (
@@ -31,6 +32,7 @@ from .text import fold
 
 class AliasInline(admin.TabularInline):
     model = Alias
+    formset = AliasFormSet  # the same alias twice in one save: a form error (points/guards.py)
     extra = 0
     fields = ["text", "kind", "ambiguous", "note"]
 
@@ -90,7 +92,7 @@ def _is_revert(request):
     return bool(match and match.url_name and match.url_name.endswith("_simple_history"))
 
 
-class ContentAdmin(SimpleHistoryAdmin):
+class ContentAdmin(HistoryIdsAdminMixin, SimpleHistoryAdmin):
     """History for every content model; only Reviewers may revert to an earlier version."""
 
     def has_change_history_permission(self, request, obj=None):
@@ -211,6 +213,7 @@ class PointIndicationInline(IndicationInline):
 class PointAdmin(VersionedAdminMixin, PublishPermissionMixin, ContentAdmin):
     publish_permission = "points.publish_point"
     form = PointForm
+    ordering = ["order_key"]  # the citation count's GROUP BY drops the model's ordering (autocomplete pages)
     actions = ["publish_selected"]
     list_display = [
         "code", "pinyin", "english_name", "region", "status", "pregnancy_caution", "citation_count", "last_reviewed",

@@ -42,6 +42,8 @@ MIDDLEWARE = [
     # tokens, and Django masks them anew in every response and pads each compressed response
     # with random bytes (GZipMiddleware's own mitigation).
     "django.middleware.gzip.GZipMiddleware",
+    # a NUL in the query string or form data is a 400 here (PostgreSQL refuses it in text)
+    "points.middleware.refuse_nul",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
