@@ -1,11 +1,12 @@
 """Headers Django has no setting for (on every response and on static files), a 400 for NUL
-characters in a request's parameters, and a log filter for database outages."""
+characters in the admin's parameters, and a log filter for database outages."""
 
 import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseBadRequest
+from django.urls import reverse
 
 
 def security_headers(get_response):
@@ -30,12 +31,13 @@ class ShortDatabaseOutage(logging.Filter):
 
 
 def refuse_nul(get_response):
-    """A NUL character in the query string or form data is a 400, in one place: PostgreSQL
-    refuses NUL in text, so an admin filter or autocomplete given %00 was a 500. No page has
-    a use for it (the public pages answered it with "not found" anyway)."""
+    """In the admin, a NUL character in the query string or form data is a 400, in one place:
+    PostgreSQL refuses NUL in text, so a changelist filter or the autocomplete given %00 was
+    a 500. (The public pages read their few parameters themselves and drop control
+    characters: a search for "\x00hegoo" still finds Hegu.)"""
 
     def middleware(request):
-        if _has_nul(request.GET) or _form_has_nul(request):
+        if request.path.startswith(reverse("admin:index")) and (_has_nul(request.GET) or _form_has_nul(request)):
             return HttpResponseBadRequest("NUL characters are not accepted.", content_type="text/plain")
         return get_response(request)
 
