@@ -126,7 +126,7 @@ def point_code(draw):
 
 
 def pks(model, **filters):
-    return st.sampled_from(list(model.objects.filter(**filters).values_list("pk", flat=True)))
+    return st.sampled_from(sorted(model.objects.filter(**filters).values_list("pk", flat=True)))
 
 
 def optional(strategy):
@@ -328,7 +328,7 @@ def _inline_edits(draw, data):
             data[f"{prefix}-{i}-DELETE"] = "on"
         elif action == "case" and prefix == "aliases":
             data[f"{prefix}-{i}-text"] = draw(
-                st.sampled_from(list(Alias.objects.values_list("text", flat=True)))
+                st.sampled_from(sorted(Alias.objects.values_list("text", flat=True)))
             ).swapcase()
         else:
             for field in draw(st.lists(st.sampled_from(sorted(rows[prefix])), min_size=1, max_size=2, unique=True)):
