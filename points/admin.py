@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Exists, OuterRef
 
 from .admin_base import ContentAdmin, ContentStackedInline, ContentTabularInline
+from .guards import AliasFormSet
 from .images import image_clean
 from .locking import VersionedForm, VersionedInlineFormSet
 from .models import (
@@ -69,6 +70,7 @@ class PointCitationFormSet(VersionedInlineFormSet):
 
 class AliasInline(ContentTabularInline):
     model = Alias
+    formset = AliasFormSet  # the same alias twice in one save: a form error (points/guards.py)
     extra = 0
     fields = ["text", "kind", "ambiguous", "note"]
 
@@ -148,6 +150,7 @@ class PointIndicationInline(IndicationInline):
 @admin.register(Point)
 class PointAdmin(PublishStatusMixin, ContentAdmin):
     publish_permission = "points.publish_point"
+    ordering = ["order_key"]  # the citation count's GROUP BY drops the model's ordering (autocomplete pages)
     actions = ["publish_selected"]
     list_display = [
         "code", "pinyin", "english_name", "region", "status", "pregnancy_caution", "citation_count", "last_reviewed",

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from .guards import HistoryIdsAdminMixin
 from .locking import EditConflict, VersionedForm, VersionedInlineForm, VersionedInlineFormSet
 from .models import Revision
 from .review import ContentError, content_change, store_upload, to_json
@@ -96,7 +97,7 @@ def formset_ops(formset, parent_ref):
     return ops
 
 
-class ContentAdmin(SimpleHistoryAdmin):
+class ContentAdmin(HistoryIdsAdminMixin, SimpleHistoryAdmin):
     """History for every content model; only Reviewers may revert to an earlier version."""
 
     form = VersionedForm

@@ -91,3 +91,33 @@ def readings(text):
 
 def slug_for(code):
     return code.lower()
+
+
+@dataclass(frozen=True)
+class WhoCode:
+    code: str  # canonical, e.g. BL23 or EX-UE7
+    meridian: str  # the code's meridian as MERIDIAN_SIZES names it (BL, EX-UE)
+    number: int
+
+    @property
+    def family(self):
+        """The ``Meridian`` row's code: EX-UE7 is one of the extra points (EX)."""
+        return self.meridian.split("-")[0]
+
+
+# The WHO spelling of each meridian, folded as CODE_RE reads it ("exue" for EX-UE).
+WHO_PREFIXES = {fold(meridian): meridian for meridian in MERIDIAN_SIZES}
+MERIDIAN_FAMILIES = frozenset(meridian.split("-")[0] for meridian in MERIDIAN_SIZES)
+
+
+def who_code(text):
+    """``text`` as a WHO point code (BL23, "bl-23", "Bl 023" all read as BL23), or None when
+    it is not one: another spelling (UB23, Liv3), an unknown meridian or a number the
+    meridian does not have. What a point's own code must be: it is the page's address."""
+    match = CODE_RE.match(fold(text or ""))
+    if not match or match.group(1) not in WHO_PREFIXES:
+        return None
+    meridian, number = WHO_PREFIXES[match.group(1)], int(match.group(2))
+    if not 1 <= number <= MERIDIAN_SIZES[meridian]:
+        return None
+    return WhoCode(canonical(meridian, number), meridian, number)

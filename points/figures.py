@@ -7,12 +7,12 @@ big they are, where their labels go and how a close-up is cropped is decided in
 
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from xml.etree.ElementTree import ParseError
 
-from django.contrib.staticfiles import finders
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from . import geometry
+from . import geometry, guards
 
 
 @dataclass
@@ -39,8 +39,16 @@ def art_for(illustration):
 
 @cache
 def _art_at(static_path):
-    path = finders.find(static_path)
-    return geometry.read_art(path) if path else None
+    path = guards.shipped_file(static_path)
+    try:
+        return geometry.read_art(path) if path else None
+    except (OSError, ParseError, ValueError, IndexError):  # drawn without its landmarks, not a 500
+        return None
+
+
+def drawable(illustration):
+    """The figure's drawing can be loaded (a shipped file that went missing: left out)."""
+    return bool(illustration.src)
 
 
 def markers_for(illustration, *, selected=None, numbers=None, placements=None, mode=None):
@@ -265,6 +273,8 @@ def figures_showing(placements, points, *, selected=None, numbers=None, mode=Non
     figures = []
     for group in by_figure.values():
         illustration = group[0].illustration
+        if not drawable(illustration):
+            continue
         markers = markers_for(illustration, selected=selected, numbers=numbers, placements=group, mode=mode)
         figures.append(Figure(illustration, markers, numbered=numbers is not None))
     return _with_droppable(figures)
@@ -272,7 +282,11 @@ def figures_showing(placements, points, *, selected=None, numbers=None, mode=Non
 
 def figures_of(illustrations, *, mode=None):
     """Figures with all their markers, from ``Illustration.objects.for_map()`` (placements prefetched)."""
-    figures = [Figure(illustration, markers_for(illustration, mode=mode)) for illustration in illustrations]
+    figures = [
+        Figure(illustration, markers_for(illustration, mode=mode))
+        for illustration in illustrations
+        if drawable(illustration)
+    ]
     return _with_droppable(figures)
 
 
@@ -296,7 +310,7 @@ def close_up(placements, point, *, number=None, mode=None, display_width=geometr
     ``aspect`` is the crop's width / height; ``art_label=False`` crops on the markers alone
     (a thumbnail, too small to read the art's labels, zooms in further); ``for_print`` draws
     a sheet's figure (crosshairs, no labels)."""
-    mine = [p for p in placements if p.point_id == point.pk]
+    mine = [p for p in placements if p.point_id == point.pk and drawable(p.illustration)]
     if not mine:
         return None
     illustration = min(

@@ -1,16 +1,19 @@
+import re
 import unicodedata
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Prefetch, Q
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from . import guards
 from .codes import slug_for
 from .text import fold
 
@@ -121,7 +124,7 @@ class PlacementSide(models.TextChoices):
 
 
 class Meridian(models.Model):
-    code = models.CharField(max_length=5, unique=True)
+    code = models.CharField(max_length=5, unique=True, validators=[guards.validate_meridian_code])
     name = models.CharField(max_length=60)
     order = models.PositiveSmallIntegerField(default=0)
     content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
@@ -136,9 +139,18 @@ class Meridian(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def clean(self):
+        super().clean()
+        if self.pk and self.points.exists():
+            saved = Meridian.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+            if saved is not None and saved != self.code:
+                raise ValidationError(
+                    {"code": "Points' codes are written with this one: change their codes first, or add a meridian."}
+                )
+
 
 class Region(models.Model):
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(max_length=guards.SLUG_MAX_LENGTH, unique=True, validators=[guards.url_slug])
     name = models.CharField(max_length=60)
     order = models.PositiveSmallIntegerField(default=0)
     description = models.TextField(blank=True)
@@ -161,7 +173,7 @@ class Region(models.Model):
 class Source(models.Model):
     Kind = SourceKind
 
-    key = models.SlugField(max_length=40, unique=True)
+    key = models.SlugField(max_length=40, unique=True, validators=[guards.url_slug])
     kind = models.CharField(max_length=10, choices=Kind)
     title = models.CharField(max_length=250)
     author = models.CharField(max_length=200, blank=True)
@@ -196,9 +208,8 @@ class Source(models.Model):
     @property
     def label(self):
         """How pages name the five source articles: "Article 1" ... "Article 5"."""
-        if self.kind == SourceKind.ARTICLE and self.key.startswith("article-00"):
-            return f"Article {int(self.key[-1]) + 1}"
-        return ""
+        article = re.fullmatch(r"article-00(\d)", self.key) if self.kind == SourceKind.ARTICLE else None
+        return f"Article {int(article.group(1)) + 1}" if article else ""
 
 
 # An alternative point is a link on the page (code, names, region): the rest of its row is
@@ -383,6 +394,11 @@ class Point(models.Model):
             models.CheckConstraint(condition=Q(pregnancy_caution__in=Pregnancy.values), name="point_pregnancy_valid"),
             models.CheckConstraint(condition=Q(confidence__in=Confidence.values), name="point_confidence_valid"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="point_status_valid"),
+            models.UniqueConstraint(
+                Lower("code"),
+                name="point_code_unique_any_case",
+                violation_error_message="Another point already has this code (upper or lower case does not count).",
+            ),
         ]
 
     def __str__(self):
@@ -402,6 +418,10 @@ class Point(models.Model):
         self.order_key = f"{self.meridian.order:02d}-{self.number:03d}"
         names = [self.code, self.pinyin, self.english_name, self.hanzi_simplified, self.hanzi_traditional]
         self.search_names = "|" + "|".join(fold(n) for n in names if n) + "|"
+
+    def clean(self):
+        super().clean()
+        guards.point_code_clean(self)
 
     @property
     def pinyin_plain(self):
@@ -508,7 +528,7 @@ class RedFlag(models.Model):
 
     Group = RedFlagGroup
 
-    key = models.SlugField(max_length=40, unique=True)
+    key = models.SlugField(max_length=40, unique=True, validators=[guards.url_slug])
     group = models.CharField(max_length=10, choices=RedFlagGroup)
     text = models.CharField(max_length=300)
     order = models.PositiveSmallIntegerField(default=0)
@@ -550,9 +570,17 @@ class Alias(models.Model):
         verbose_name_plural = "aliases"
         ordering = ["text"]
         constraints = [
-            models.UniqueConstraint(fields=["point", "normalized"], name="alias_unique_per_point"),
             models.UniqueConstraint(
-                fields=["normalized"], condition=Q(ambiguous=False), name="alias_unique_unless_ambiguous"
+                fields=["point", "normalized"],
+                name="alias_unique_per_point",
+                violation_error_message="This point already has this alias (case, accents and spaces do not count).",
+            ),
+            models.UniqueConstraint(
+                fields=["normalized"],
+                condition=Q(ambiguous=False),
+                name="alias_unique_unless_ambiguous",
+                violation_error_message="Another point already has this alias (case, accents and spaces do not "
+                "count). If it really names both, tick ambiguous on both and say why in the note.",
             ),
             models.CheckConstraint(condition=Q(kind__in=AliasKind.values), name="alias_kind_valid"),
             models.CheckConstraint(condition=~Q(normalized=""), name="alias_not_empty"),
@@ -567,6 +595,19 @@ class Alias(models.Model):
 
     def fill_derived(self):
         self.normalized = fold(self.text)
+
+    def clean(self):
+        super().clean()
+        self.normalized = fold(self.text)
+        if not self.normalized:
+            raise ValidationError({"text": "Write at least one letter or digit."})
+
+    def validate_constraints(self, exclude=None):
+        # ``normalized`` is ``text`` folded (clean() sets it): a form that validates the text
+        # checks the constraints on it too, so a clash is a form error, not a database error
+        if exclude and "text" not in exclude:
+            exclude = set(exclude) - {"normalized"}
+        super().validate_constraints(exclude=exclude)
 
 
 class ConditionQuerySet(models.QuerySet):
@@ -614,7 +655,7 @@ class ConditionQuerySet(models.QuerySet):
 
 
 class Condition(models.Model):
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(max_length=guards.SLUG_MAX_LENGTH, unique=True, validators=[guards.url_slug])
     name = models.CharField(max_length=100)
     order = models.PositiveSmallIntegerField(default=0)
     summary = models.TextField()
@@ -785,7 +826,9 @@ class Discrepancy(models.Model):
 
     Display = DiscrepancyDisplay
 
-    ref = models.CharField(max_length=10, unique=True, help_text="E1-E42 errors, C1-C9 conflicts.")
+    ref = models.CharField(
+        max_length=10, unique=True, validators=[guards.discrepancy_ref], help_text="E1-E42 errors, C1-C9 conflicts."
+    )
     order = models.PositiveSmallIntegerField(default=0)
     sources = models.ManyToManyField(Source, related_name="discrepancies")
     point = models.ForeignKey(Point, null=True, blank=True, on_delete=models.PROTECT, related_name="discrepancies")
@@ -842,9 +885,14 @@ class Illustration(models.Model):
     """A figure of a body region; markers are drawn by the page from placements."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="illustrations")
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, validators=[guards.url_slug])
     view = models.CharField(max_length=80, help_text='e.g. "back of hand".')
-    static_path = models.CharField(max_length=200, blank=True, help_text="Shipped SVG under static/.")
+    static_path = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[guards.validate_shipped_svg],
+        help_text="Shipped SVG under static/, e.g. illustrations/back.svg.",
+    )
     image = models.ImageField(upload_to="illustrations/", blank=True, width_field="width", height_field="height")
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
@@ -871,12 +919,19 @@ class Illustration(models.Model):
     def __str__(self):
         return f"{self.region.name}: {self.view}"
 
-    @property
-    def src(self):
-        """Where the browser loads the drawing from."""
-        from django.templatetags.static import static
+    def clean(self):
+        super().clean()
+        if self.static_path and not self.image:  # markers are placed in the drawing's own units
+            path = guards.shipped_file(self.static_path)
+            size = guards.svg_size(path) if path else None
+            if size:
+                self.width, self.height = size
 
-        return self.image.url if self.image else static(self.static_path)
+    @cached_property
+    def src(self):
+        """Where the browser loads the drawing from ("" when its shipped file is missing:
+        pages then leave the figure out)."""
+        return self.image.url if self.image else guards.shipped_url(self.static_path)
 
 
 class PlacementQuerySet(models.QuerySet):

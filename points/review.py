@@ -18,6 +18,7 @@ hand it to ``content_change``:
 publish rule and stamps "last reviewed".
 """
 
+import contextlib
 import datetime
 import difflib
 import json
@@ -281,10 +282,8 @@ def content_change(*, changes, user, reason, target=None, report=None):
         revision = revision_propose(changes=changes, editor=user, reason=reason, target=target, report=report)
         records = []
     if report is not None:
-        try:
+        with contextlib.suppress(ReportError):  # handled meanwhile by someone else: the change stands
             report_mark(report=report, reviewer=user, status=report.Status.REVISED)
-        except ReportError:
-            pass  # handled meanwhile by someone else: the change stands on its own
     return revision, records
 
 

@@ -45,6 +45,8 @@ MIDDLEWARE = [
     # in every response and pads each compressed response with random bytes (GZipMiddleware's
     # own mitigation).
     "django.middleware.gzip.GZipMiddleware",
+    # in the admin, a NUL in the query string or form data is a 400 (PostgreSQL refuses it in text)
+    "points.middleware.refuse_nul",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
