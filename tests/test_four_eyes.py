@@ -261,3 +261,40 @@ def test_citation_changes_show_in_the_diff_escaped():
     rita_client, _ = login(REVIEWERS, "rita")
     page = rita_client.get(review_url(Revision.objects.get())).content.decode()
     assert "Add citation" in page and "&lt;script&gt;alert(1)" in page and "<script>alert(1)" not in page
+
+
+def test_a_reader_report_becomes_a_proposed_revision_and_a_second_reviewer_approves_it():
+    from decimal import Decimal
+
+    from points.reports import report_create, report_edit_url, report_to_revision
+
+    placement = Placement.objects.get(point__code="BL40", illustration__slug="leg-back")
+    report = report_create(
+        point=placement.point, kind="location", details="It is lower <b>here</b>", placement=placement,
+        x=Decimal("41.50"), y=Decimal("63.20"), address="203.0.113.9",
+    )  # fmt: skip
+    _, rita = login(REVIEWERS, "rita")
+    revision = report_to_revision(report=report, reviewer=rita)
+    report.refresh_from_db()
+    assert revision.report == report and report.status == "revised" and revision.status == "pending"
+    placement.refresh_from_db()
+    assert placement.y != Decimal("63.20")  # readers still see the approved spot
+    rob_client, _ = login(REVIEWERS, "rob")
+    page = rob_client.get(review_url(revision)).content.decode()
+    assert "Reader report" in page and "&lt;b&gt;here&lt;/b&gt;" in page
+    rob_client.post(review_url(revision), {"_approve": "1"})
+    placement.refresh_from_db()
+    assert (placement.x, placement.y) == (Decimal("41.50"), Decimal("63.20"))
+
+    # any other report: the point's form, with the report as the reason, linked when saved
+    wording = report_create(point=placement.point, kind="wording", details="Typo in the summary", address="203.0.113.9")
+    rita_client, _ = login(REVIEWERS, "rita")
+    url = report_edit_url(wording)
+    form = rita_client.get(url).context["adminform"].form
+    assert form.fields["change_reason"].initial.startswith(f"Reader report {wording.pk} (the wording): Typo")
+    data = form_data(rita_client, url)
+    data["summary"] = "A corrected summary."
+    assert rita_client.post(url, data).status_code == 302
+    wording.refresh_from_db()
+    latest = Revision.objects.latest("pk")
+    assert latest.report == wording and wording.status == "revised" and latest.reason.startswith("Reader report")
