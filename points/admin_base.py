@@ -49,6 +49,11 @@ def model_fields(form):
     return [name for name in form.fields if name in names and name in form.cleaned_data]
 
 
+def _lines(value):
+    """Browsers send a textarea's line breaks as CR LF: the same text, not a change."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 def form_op(form, *, add, parent=None):
     """One operation from a valid model form (main form or inline row)."""
     instance, opts = form.instance, form._meta.model._meta
@@ -56,11 +61,14 @@ def form_op(form, *, add, parent=None):
     fields = {}
     for name in names:
         field = opts.get_field(name)
-        value = form.cleaned_data[name]
+        value = _lines(form.cleaned_data[name])
         if isinstance(field, models.FileField):
             fields[name] = store_upload(field, instance, value) if value is not False else ""
-        else:
-            fields[name] = to_json(field, value)
+            continue
+        value = to_json(field, value)
+        if not add and value == to_json(field, _lines(form.initial.get(name))):
+            continue  # only the line breaks differed
+        fields[name] = value
     if parent is not None:
         fk_name, parent_value = parent
         fields[fk_name] = parent_value

@@ -22,6 +22,7 @@ import contextlib
 import datetime
 import difflib
 import json
+import re
 from decimal import Decimal
 
 from django.apps import apps
@@ -385,7 +386,7 @@ def _live_json(field, obj):
 
 def word_diff(old, new):
     """The new text with removed words struck and added words marked (escaped HTML)."""
-    a, b = old.split(), new.split()
+    a, b = re.findall(r"\S+|\n", old), re.findall(r"\S+|\n", new)
     parts = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag in ("replace", "delete"):

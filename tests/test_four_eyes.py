@@ -298,3 +298,16 @@ def test_a_reader_report_becomes_a_proposed_revision_and_a_second_reviewer_appro
     wording.refresh_from_db()
     latest = Revision.objects.latest("pk")
     assert latest.report == wording and wording.status == "revised" and latest.reason.startswith("Reader report")
+
+
+def test_a_browsers_cr_lf_line_breaks_are_not_a_change():
+    point = Point.objects.get(code="GB30")
+    assert "\n" in point.how_to_find
+    editor_client, _ = login(EDITORS, "edna")
+    url = change_url(point)
+    data = form_data(editor_client, url)
+    data = {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()}  # as a browser sends
+    data.update(where="A plainer where line.", change_reason="Plainer")
+    assert editor_client.post(url, data).status_code == 302
+    (op,) = Revision.objects.get().changes
+    assert op["fields"] == {"where": "A plainer where line."}
