@@ -36,7 +36,8 @@ def pages():
 
     paths = ["/", "/conditions/", "/how-to-press/", "/safety/", "/sources/", "/search/?q=sciatica", "/search/?q=B54",
              "/search/?q=" + "x" * 300, "/points/B47/", "/points/B54/", "/points/no-such-point/",
-             "/points/bl23/sheet/", "/conditions/sciatica/sheet/", "/sheet/?points=bl25,gb30,bl40,nope"]  # fmt: skip
+             "/points/bl23/sheet/", "/conditions/sciatica/sheet/", "/sheet/?points=bl25,gb30,bl40,nope",
+             "/points/bl23/report/", "/points/gb30/report/", "/media/no-such-file.png"]  # fmt: skip
     paths += [r.get_absolute_url() for r in Region.objects.all()]
     paths += [c.get_absolute_url() for c in Condition.objects.published()]
     paths += [p.get_absolute_url() for p in Point.objects.published()]
