@@ -15,11 +15,11 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.validators import RegexValidator
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.templatetags.static import static
 
 from . import codes, geometry
+from .locking import VersionedInlineFormSet
 from .text import fold
 
 logger = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ def point_code_clean(point):
         raise ValidationError(errors)
 
 
-class AliasFormSet(BaseInlineFormSet):
+class AliasFormSet(VersionedInlineFormSet):
     """Two rows of one point's aliases that differ only in case, accents or spacing are the
     same alias: refused in the form (the database would refuse the second)."""
 

@@ -40,6 +40,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from . import guards
 from .caching import content_changed
 from .models import (
     Alias,
@@ -476,6 +477,10 @@ class _Plan:
             last_reviewed=self.reviewed,
             **own,
         )
+        try:
+            guards.point_code_clean(point)  # a WHO code, as the admin requires (the meridian is checked above)
+        except ValidationError as exc:
+            raise ContentError(f"{where}: {_field_errors(exc)}") from None
         row = self.add(Point, Row(p.code, point, where))
         row.refs.update(meridian_id=meridian, region_id=region)
         self.specs[Point, p.code] = p

@@ -22,7 +22,9 @@ PAGES_OF_LI11 = ["/regions/arm/", "/sources/", "/points/li11/", "/search/?q=li11
 
 
 @pytest.fixture
-def staff(admin_user):
+def staff(admin_user, one_person_site):
+    """A superuser on a one-person site: saves apply at once (what is valid, not who approves:
+    tests/test_four_eyes.py)."""
     client = Client()
     client.force_login(admin_user)
     return client
@@ -89,10 +91,9 @@ def test_the_database_refuses_a_code_differing_only_in_case():
 
 
 def test_the_loader_refuses_a_code_that_is_not_one(fixtures_copy):
-    path = fixtures_copy / "points" / "li11.json"
-    item = json.loads(path.read_text())
+    item = json.loads((fixtures_copy / "points" / "li11.json").read_text())
     item.update(code="LI99", aliases=[])  # LI has 20 points; a code the database does not have yet
-    path.write_text(json.dumps(item))
+    (fixtures_copy / "points" / "li99.json").write_text(json.dumps(item))
     with pytest.raises(ContentError, match="Not a WHO point code"):
         guide_load(fixtures_dir=fixtures_copy)
     assert not Point.objects.filter(code__startswith="LI9").exists()
