@@ -311,3 +311,12 @@ def test_a_browsers_cr_lf_line_breaks_are_not_a_change():
     assert editor_client.post(url, data).status_code == 302
     (op,) = Revision.objects.get().changes
     assert op["fields"] == {"where": "A plainer where line."}
+
+
+def test_the_admin_index_counts_new_reader_reports():
+    from points.reports import report_create
+
+    reviewer_client, _ = login(REVIEWERS, "rita")
+    assert "new reader report" not in reviewer_client.get("/admin/").content.decode()
+    report_create(point=Point.objects.get(code="BL23"), kind="wording", details="Typo", address="198.51.100.7")
+    assert "1 new reader report</strong>" in reviewer_client.get("/admin/").content.decode()
