@@ -237,7 +237,8 @@ class ContentAdmin(HistoryIdsAdminMixin, SimpleHistoryAdmin):
     def delete_view(self, request, object_id, extra_context=None):
         if request.method == "POST":
             obj = self.get_object(request, unquote(object_id))
-            if obj is not None and self.has_delete_permission(request, obj):
+            blocked = obj is not None and any(self.get_deleted_objects([obj], request)[2:])
+            if obj is not None and self.has_delete_permission(request, obj) and not blocked:
                 try:
                     with transaction.atomic(using=router.db_for_write(self.model)):
                         return self._submit_changes(

@@ -95,10 +95,19 @@ def _byte_range(request, size, etag):
     return start, end
 
 
+def _shown(name):
+    """Only a file a live illustration uses is served: an upload waiting for review stays private."""
+    from .models import Illustration
+
+    return Illustration.objects.filter(image=name).exists()
+
+
 def media_response(request, name):
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     if not name_ok(name):
+        return HttpResponseNotFound("Not found\n", content_type="text/plain")
+    if not _shown(name):  # a proposed or rejected upload is not public (points/review.py)
         return HttpResponseNotFound("Not found\n", content_type="text/plain")
     storage = default_storage
     try:

@@ -388,7 +388,11 @@ class Point(models.Model):
             ("revert_content", "Can revert content to an earlier version"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(hold_seconds_min__lte=models.F("hold_seconds_max")), name="hold_range"),
+            models.CheckConstraint(
+                condition=Q(hold_seconds_min__lte=models.F("hold_seconds_max")),
+                name="hold_range",
+                violation_error_message="The shortest hold cannot be longer than the longest hold.",
+            ),
             models.CheckConstraint(condition=Q(pressure__in=Pressure.values), name="point_pressure_valid"),
             models.CheckConstraint(condition=Q(laterality__in=Laterality.values), name="point_laterality_valid"),
             models.CheckConstraint(condition=Q(pregnancy_caution__in=Pregnancy.values), name="point_pregnancy_valid"),

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -171,7 +172,8 @@ def _validate(obj):
 
 
 def reviewer_name(user):
-    return user.get_full_name() or user.get_username()
+    """The name public pages show: the reviewer's full name, never their sign-in name."""
+    return user.get_full_name() or "an AcuGuide reviewer"
 
 
 def _parents_of(obj):
@@ -219,7 +221,15 @@ def changes_apply(*, changes, user, reason, reviewer=None):
         if op["op"] == "delete":
             for parent in _parents_of(obj):
                 touched[(parent._meta.model_name, parent.pk)] = parent
-            obj.delete()
+            try:
+                with transaction.atomic():
+                    obj.delete()
+            except (ProtectedError, RestrictedError) as exc:
+                used_by = sorted({str(o._meta.verbose_name_plural) for o in exc.protected_objects if o is not None})
+                raise ContentError(
+                    f"{obj._meta.verbose_name.capitalize()} “{obj}” cannot be deleted: "
+                    f"{', '.join(used_by) or 'other records'} still use it. Change those first."
+                ) from None
             records.append(None)
             continue
         was_published = getattr(obj, "status", None) == Status.PUBLISHED
@@ -260,12 +270,26 @@ def _refuse_own_publish(obj, user, op):
     if not second_person_required():
         return
     edits = [f for f in op.get("fields", {}) if f != "status"]
-    latest = obj.history.first()
-    if edits or (latest is not None and latest.history_user_id == user.pk):
+    if edits or _wrote_since_review(obj, user):
         raise ContentError(
             f"You made the latest change to {obj}: another reviewer must publish it "
             "(a second person checks everything readers see)."
         )
+
+
+def _wrote_since_review(obj, user):
+    """Did ``user`` change the record, or any of its rows, since it was last published?"""
+    name = obj._meta.model_name
+    published = obj.history.filter(status=Status.PUBLISHED).order_by("-history_date").first()
+    since = {"history_date__gte": published.history_date} if published else {}
+    if obj.history.filter(history_user_id=user.pk, **since).exists():
+        return True
+    for child, parents in PARENTS.items():
+        if name in parents:
+            rows = model_for(child).history.filter(**{f"{name}_id": obj.pk}, history_user_id=user.pk, **since)
+            if rows.exists():
+                return True
+    return False
 
 
 def content_change(*, changes, user, reason, target=None, report=None):
@@ -294,7 +318,9 @@ def revision_propose(*, changes, editor, reason, target=None, report=None):
         raise ContentError("There is nothing to propose.")
     json.dumps(changes)  # only JSON goes into the queue
     first = changes[0]
-    if target is None and first.get("pk"):
+    if target is not None and target.pk is not None:  # as readers see it now, not as proposed
+        target = type(target)._default_manager.filter(pk=target.pk).first()
+    elif first.get("pk"):
         target = model_for(first["model"])._default_manager.filter(pk=first["pk"]).first()
     title = str(target) if target is not None else f"New {model_for(first['model'])._meta.verbose_name}"
     return Revision.objects.create(
@@ -333,7 +359,8 @@ def revision_approve(*, revision, reviewer, note=""):
     except EditConflict as exc:
         raise ContentError(
             "Not approved: the live record changed after this change was proposed, so approving it would "
-            f"undo that change. {exc.message.split(' Nothing of yours')[0]} "
+            f"undo that change ({exc.message.split(' while you were')[0].rstrip('.')}; "
+            f"{exc.message.split('They changed: ')[-1].split('. You changed')[0]} changed). "
             "Reject this one with a note, and ask the editor to make the change again on the current version."
         ) from None
     revision.status = RevisionStatus.APPROVED

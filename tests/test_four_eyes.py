@@ -55,12 +55,12 @@ def test_an_editors_change_waits_and_the_public_sees_it_only_after_approval(djan
     assert response.status_code == 302
     point.refresh_from_db()
     assert point.summary == "A new plain summary of BL23 for the test."
-    assert point.last_reviewed == datetime.date.today() and point.reviewed_by == "rita"
+    assert point.last_reviewed == datetime.date.today() and point.reviewed_by == "Rita"
     html = public.get("/points/bl23/").content.decode()
     assert "A new plain summary of BL23" in html
-    assert f"Reviewed by rita on {datetime.date.today():%-d %B %Y}" in html
+    assert f"Reviewed by Rita on {datetime.date.today():%-d %B %Y}" in html
     record = point.history.first()
-    assert record.history_user == editor and record.history_change_reason.startswith("Approved by rita")
+    assert record.history_user == editor and record.history_change_reason.startswith("Approved by Rita")
     revision.refresh_from_db()
     assert (revision.status, revision.reviewer.username, revision.review_note) == ("approved", "rita", "Reads well")
     assert "proposed change</strong> waiting" not in reviewer_client.get("/admin/").content.decode()
@@ -177,7 +177,7 @@ def test_a_reviewer_does_not_publish_their_own_draft():
     rob_client, _ = login(REVIEWERS, "rob")
     rob_client.post("/admin/points/point/", {"action": "publish_selected", "_selected_action": [point.pk]})
     point.refresh_from_db()
-    assert point.status == "published" and point.reviewed_by == "rob"
+    assert point.status == "published" and point.reviewed_by == "Rob"
 
 
 def test_an_editor_changes_a_draft_directly():
@@ -320,3 +320,59 @@ def test_the_admin_index_counts_new_reader_reports():
     assert "new reader report" not in reviewer_client.get("/admin/").content.decode()
     report_create(point=Point.objects.get(code="BL23"), kind="wording", details="Typo", address="198.51.100.7")
     assert "1 new reader report</strong>" in reviewer_client.get("/admin/").content.decode()
+
+
+def test_a_public_page_never_shows_a_reviewers_sign_in_name():
+    editor_client, _ = login(EDITORS, "edna")
+    propose(editor_client, Point.objects.get(code="BL23"), notes="Checked.")
+    reviewer_client, reviewer = login(REVIEWERS, "reviewer-login-7")
+    reviewer.first_name = ""
+    reviewer.save()
+    reviewer_client.post(review_url(Revision.objects.get()), {"_approve": "1"})
+    point = Point.objects.get(code="BL23")
+    assert point.reviewed_by == "an AcuGuide reviewer" and "reviewer-login-7" not in point.reviewed_by
+
+
+def test_a_source_still_cited_cannot_be_deleted_and_approving_such_a_deletion_is_refused():
+    source = Source.objects.get(key="who-2008")
+    rita_client, rita = login(REVIEWERS, "rita")
+    rita.is_superuser = True  # the only role that may delete a source
+    rita.save()
+    response = rita_client.post(f"/admin/points/source/{source.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 200 and not Revision.objects.exists()  # Django's "protected" page
+    from points.review import ContentError, revision_approve, revision_propose
+
+    _, rob = login(REVIEWERS, "rob")
+    op = {"op": "delete", "model": "source", "pk": source.pk, "version": source.version, "fields": {}}
+    revision = revision_propose(changes=[op], editor=rita, reason="Remove it")
+    with pytest.raises(ContentError, match="cannot be deleted: citations"):
+        revision_approve(revision=revision, reviewer=rob)
+    assert Source.objects.filter(pk=source.pk).exists() and Revision.objects.get().status == "pending"
+
+
+def test_a_reviewer_does_not_publish_a_draft_whose_rows_they_wrote():
+    Point.objects.filter(code="TE5").update(status="draft")
+    point = Point.objects.get(code="TE5")
+    rita_client, _ = login(REVIEWERS, "rita")
+    url = change_url(point)
+    data = form_data(rita_client, url)
+    data.update({"aliases-0-note": "Rita's alias note.", "change_reason": "Alias note"})
+    assert rita_client.post(url, data).status_code == 302
+    response = rita_client.post(
+        "/admin/points/point/", {"action": "publish_selected", "_selected_action": [point.pk]}, follow=True
+    )
+    assert "another reviewer must publish it" in response.content.decode()
+    assert Point.objects.get(pk=point.pk).status == "draft"
+
+
+def test_the_queue_names_the_record_as_it_is_live():
+    placement = Placement.objects.get(point__code="BL40", illustration__slug="leg-back")
+    editor_client, _ = login(EDITORS, "edna")
+    url = change_url(placement)
+    data = form_data(editor_client, url)
+    data.update(side="left", reason="Other side")
+    assert editor_client.post(url, data).status_code == 302
+    source = Source.objects.get(key="who-2008")
+    propose(editor_client, source, title="A NEW TITLE")
+    titles = list(Revision.objects.order_by("pk").values_list("title", flat=True))
+    assert titles == [str(placement), str(source)] and "A NEW TITLE" not in titles[1]

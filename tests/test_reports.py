@@ -462,3 +462,11 @@ def test_the_admin_list_costs_the_same_queries_for_3_or_30_reports():
             assert reviewer.get("/admin/points/report/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_reader_without_the_csrf_cookie_gets_a_page_in_plain_words():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/points/bl23/report/", {"kind": "other"})
+    html = response.content.decode()
+    assert response.status_code == 403 and "The form could not be sent" in html and 'href="/"' in html

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def login(group, name):
     roles_sync()
     user = User.objects.filter(username=name).first() or User.objects.create_user(
-        name, password="pw-for-tests-only", is_staff=True
+        name, password="pw-for-tests-only", is_staff=True, first_name=name.title()
     )
     user.groups.add(Group.objects.get(name=group))
     client = Client()
@@ -133,7 +133,7 @@ def test_moved_marker_history_shows_from_where_to_where_and_why_and_revert_bring
     delta = record.diff_against(record.prev_record)
     moves = {c.field: (c.old, c.new) for c in delta.changes}
     assert moves["y"][0] == old_y and float(moves["y"][1]) == 60
-    assert record.history_user == editor and record.history_change_reason == "Approved by rob: Testing a move"
+    assert record.history_user == editor and record.history_change_reason == "Approved by Rob: Testing a move"
 
     reviewer_client, _ = login(REVIEWERS, "rita")
     history = reviewer_client.get(f"/admin/points/placement/{placement.pk}/history/").content.decode()

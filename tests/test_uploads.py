@@ -130,7 +130,9 @@ def test_a_stored_file_that_is_not_an_image_we_accept_is_not_served(client):
     html = default_storage.save("illustrations/page.png", ContentFile(b"<html><script>alert(1)</script></html>"))
     svg = default_storage.save("illustrations/art.svg", ContentFile(b'<svg xmlns="http://www.w3.org/2000/svg"/>'))
     gif = default_storage.save("illustrations/anim.gif", ContentFile(image_bytes("GIF")))
-    for name in (html, svg, gif):
+    figures = Illustration.objects.all()[:3]
+    for figure, name in zip(figures, (html, svg, gif), strict=True):
+        Illustration.objects.filter(pk=figure.pk).update(image=name)  # shown by a live figure, yet refused
         assert client.get(f"/media/{name}").status_code == 404, name
 
 
@@ -172,8 +174,31 @@ def test_traversal_to_a_real_image_outside_the_media_folder_is_refused(client, t
     }
     settings.STORAGES = {**settings.STORAGES, "default": on_disk}
     assert default_storage.path("ok.png") == str(tmp_path / "media" / "ok.png")
+    Illustration.objects.filter(slug="back").update(image="ok.png")
+    Illustration.objects.filter(slug="hand-back").update(image="../secret.png")
     assert client.get("/media/ok.png").status_code == 200
     assert client.get("/media/../secret.png").status_code == 404
     assert client.get("/media/%2e%2e/secret.png").status_code == 404
     assert client.get("/media/folder").status_code == 404  # a folder: no listing, no error
     assert client.get("/media/folder/").status_code == 404
+
+
+def test_an_upload_waiting_for_review_is_not_served_until_it_is_approved(client, settings):
+    """A proposed figure stays private: only a file a live illustration shows is served."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from points.models import Revision
+
+    settings.ACUGUIDE_SECOND_REVIEWER = True
+    editor = Client()
+    editor.force_login(User.objects.create_superuser("uploader", "u@example.org", "pw-for-tests-only"))
+    response = post(editor, SimpleUploadedFile("pending.png", image_bytes("PNG"), "image/png"), slug="pending")
+    assert response.status_code == 302 and not Illustration.objects.filter(slug="pending").exists()
+    revision = Revision.objects.get()
+    name = revision.changes[0]["fields"]["image"]
+    assert name.startswith("illustrations/pending") and client.get(f"/media/{name}").status_code == 404
+    reviewer = Client()
+    reviewer.force_login(User.objects.create_superuser("second", "s@example.org", "pw-for-tests-only"))
+    assert reviewer.post(f"/admin/points/revision/{revision.pk}/change/", {"_approve": "1"}).status_code == 302
+    assert client.get(Illustration.objects.get(slug="pending").image.url).status_code == 200
