@@ -515,6 +515,8 @@ def layout(markers, scale, bounds, art=None, *, droppable=frozenset(), labels=Tr
                 continue
             if best is None:  # nowhere free: the least crowded spot
                 best = _place_label(d, m.label, scale, font, bounds, drawn, placed, landmarks, art_boxes, force=True)
+            if best is None:  # at the very edge no spot is inside the figure: the first choice, partly out
+                best = next(iter(_candidates(d, m.label, scale, font)))
             d.font = font
             d.label_box, d.anchor, lx, ly, d.leader = best
             d.lx, d.ly = _r(lx), _r(ly)

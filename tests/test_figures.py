@@ -367,3 +367,15 @@ def test_site_css_agrees_with_the_width_assumptions():
     assert geometry.FIGURE_PX == 390 - 2 * 17 - 2 * (1 + 8.5)
     assert re.search(r"\.figure\.is-close-up \{[^}]*border: 0; padding: 0", css)
     assert geometry.CLOSE_UP_PX == 390 - 2 * 17
+
+
+@pytest.mark.django_db
+def test_a_marker_at_the_very_edge_of_a_figure_still_gets_its_label(client, one_person_site):
+    """Found by the admin fuzz test: a marker moved to 2 % from the top left no label spot
+    inside the figure, and the page was a 500."""
+    from points.models import Placement
+
+    placement = Placement.objects.filter(point__code="BL54").select_related("illustration").first()
+    Placement.objects.filter(pk=placement.pk).update(x="64.99", y="2.00")
+    assert client.get("/points/bl54/").status_code == 200
+    assert client.get(placement.illustration.region.get_absolute_url()).status_code == 200
