@@ -7,6 +7,7 @@ import signal
 import subprocess
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -30,9 +31,10 @@ def stack():
     pg, _ = require_services()
     with production_site(pg) as (env, redis):
         manage(env, "setup_roles")
-        create = "from django.contrib.auth.models import User; User.objects.create_superuser("
-        create += "'reviewer', 'r@example.org', 'a-Long-and-good-passphrase-42')"
-        manage(env, "shell", "-c", create)
+        for name in ("reviewer", "second-reviewer"):  # a change readers see needs a second person
+            create = "from django.contrib.auth.models import User; User.objects.create_superuser("
+            create += f"'{name}', '{name}@example.org', 'a-Long-and-good-passphrase-42')"
+            manage(env, "shell", "-c", create)
         yield env, redis
 
 
@@ -50,10 +52,10 @@ def form_fields(html):
     return fields
 
 
-def login(port):
+def login(port, username="reviewer"):
     status, _, html, cookies = fetch(port, "/admin/login/")
     assert status == 200
-    form = {"csrfmiddlewaretoken": csrf_token(html), "username": "reviewer",
+    form = {"csrfmiddlewaretoken": csrf_token(html), "username": username,
             "password": "a-Long-and-good-passphrase-42", "next": "/admin/"}  # fmt: skip
     referer = {"Referer": f"https://127.0.0.1:{port}/admin/login/"}
     status, _, _, new = fetch(port, "/admin/login/", method="POST", form=form, cookies=cookies, headers=referer)
@@ -81,7 +83,17 @@ def test_two_app_servers_share_edits_and_sessions_at_once(stack):
         data.update(y="30.00" if abs(float(data["y"]) - 30) > 5 else "60.00", reason="Two-server test", _save="Save")
         referer = {"Referer": f"https://127.0.0.1:{a}/admin/"}
         url = f"/admin/points/placement/{pk}/change/"
-        assert fetch(a, url, method="POST", form=data, cookies=session, headers=referer)[0] == 302
+        status, headers, _, _ = fetch(a, url, method="POST", form=data, cookies=session, headers=referer)
+        assert status == 302 and "/admin/points/revision/" in headers["Location"]  # proposed, not yet public
+        assert fetch(b, "/regions/leg/", headers={"If-None-Match": etag})[0] == 304
+
+        # A second reviewer approves it on server B
+        second = login(b, "second-reviewer")
+        review = urlsplit(headers["Location"]).path
+        _, _, review_html, _ = fetch(b, review, cookies=second)
+        approve = {"csrfmiddlewaretoken": csrf_token(review_html), "note": "", "_approve": "Approve"}
+        referer = {"Referer": f"https://127.0.0.1:{b}{review}"}
+        assert fetch(b, review, method="POST", form=approve, cookies=second, headers=referer)[0] == 302
 
         status, headers, html, _ = fetch(b, "/regions/leg/", headers={"If-None-Match": etag})
         assert status == 200 and headers["ETag"] != etag  # B sees the edit at once: no stale cache
