@@ -55,7 +55,6 @@ class RevisionAdmin(admin.ModelAdmin):
     list_filter = [PendingFilter]
     search_fields = ["title", "reason"]
     list_display_links = ["title"]
-    date_hierarchy = None
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_queue()
@@ -68,9 +67,6 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the review page below replaces the change form
-
-    def get_urls(self):
-        return super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         revision = self.get_object(request, object_id)

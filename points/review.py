@@ -77,7 +77,7 @@ def _parent_public(model_name, pk):
     return model_for(model_name).objects.filter(pk=pk, status=Status.PUBLISHED).exists()
 
 
-def op_is_public(op, changes=()):
+def op_is_public(op):
     """Would a reader see this operation's record, before or after it?"""
     name = op["model"]
     if name in ALWAYS_PUBLIC:
@@ -101,13 +101,7 @@ def op_is_public(op, changes=()):
 
 
 def changes_are_public(changes):
-    return any(op_is_public(op, changes) for op in changes)
-
-
-def may_apply_directly(*, user, changes):
-    if not changes_are_public(changes):
-        return True
-    return not second_person_required() and user.has_perm("points.review_revision")
+    return any(op_is_public(op) for op in changes)
 
 
 # ---- from form values to JSON and back -------------------------------------------------
@@ -300,8 +294,9 @@ def content_change(*, changes, user, reason, target=None, report=None):
     report the change answers: it is linked to the revision and marked handled."""
     from .reports import ReportError, report_mark
 
-    if may_apply_directly(user=user, changes=changes):
-        reviewer = user if changes_are_public(changes) else None
+    public = changes_are_public(changes)  # one look at what readers see, not two
+    if not public or (not second_person_required() and user.has_perm("points.review_revision")):
+        reviewer = user if public else None
         revision, records = None, changes_apply(changes=changes, user=user, reason=reason, reviewer=reviewer)
     else:
         revision = revision_propose(changes=changes, editor=user, reason=reason, target=target, report=report)
