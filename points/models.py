@@ -894,6 +894,10 @@ class Discrepancy(models.Model):
 
 
 class IllustrationQuerySet(models.QuerySet):
+    def for_credits(self):
+        """Every figure readers can see, with its region, for the sources page's credits (one query)."""
+        return self.select_related("region").order_by("region__order", "order", "pk")
+
     def for_map(self):
         """Figures with the markers of all published points (a region page: figures that have
         no marker yet are drawn too), in two queries."""
