@@ -982,6 +982,31 @@ class Illustration(models.Model):
                     f"{self.scale['length']:g} cun the scale says."
                 }
             )
+        if self.pk:
+            self._clean_measured_points()
+
+    def _clean_measured_points(self):
+        """Moving or removing a landmark, or changing the scale, must not leave a point that is
+        measured from it somewhere its offsets no longer say."""
+        marks, cun = measuring.landmark_map(self.landmarks), (self.scale or {}).get("cun")
+        width, height = self.width or 100, self.height or 100
+        for placement in self.placements.exclude(landmark="").select_related("point"):
+            mark = marks.get(placement.landmark)
+            if mark is None:
+                raise ValidationError(
+                    {"landmarks": f"{placement.point.code} is measured from {placement.landmark}: keep that landmark."}
+                )
+            if not cun:
+                continue
+            miss = measuring.miss_cun(mark, placement.dx, placement.dy, placement.x, placement.y, float(cun),
+                                      width, height)  # fmt: skip
+            if miss > measuring.TOLERANCE_CUN:
+                raise ValidationError(
+                    {
+                        "landmarks": f"This would put {placement.point.code} ({placement.side}) {miss:.1f} cun from "
+                        f"its marker: move the marker on the placement too, or keep {placement.landmark} where it is."
+                    }
+                )
 
     @cached_property
     def src(self):

@@ -196,3 +196,22 @@ def test_moving_a_marker_keeps_its_landmark_and_its_offsets_follow(one_person_si
 )
 def test_the_guide_says_the_distance_in_cun_and_in_the_readers_own_fingers(cun, words):
     assert measuring.leg_text(cun) == words
+
+
+@pytest.mark.django_db
+def test_an_editor_cannot_move_or_drop_a_landmark_points_are_measured_from():
+    """Editing a figure's landmarks in the admin: moving one 1 cun away from its points, or
+    removing it, is a form error naming the point; the stored landmarks are unchanged."""
+    placement = Placement.objects.exclude(landmark="").select_related("illustration", "point").first()
+    figure = placement.illustration
+    saved = [dict(m) for m in figure.landmarks]
+    mark = next(m for m in figure.landmarks if m["key"] == placement.landmark)
+    step = 100 * float(figure.scale["cun"]) / figure.width
+    mark["x"] = round(mark["x"] + step if mark["x"] + step <= 100 else mark["x"] - step, 2)
+    with pytest.raises(ValidationError, match=rf"{placement.point.code} .* cun from its marker"):
+        figure.full_clean()
+    figure.landmarks = [m for m in saved if m["key"] != placement.landmark]
+    with pytest.raises(ValidationError, match=rf"{placement.point.code} is measured from {placement.landmark}"):
+        figure.full_clean()
+    figure.refresh_from_db()
+    assert figure.landmarks == saved
