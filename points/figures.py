@@ -46,6 +46,22 @@ def _art_at(static_path):
         return None
 
 
+def print_art_for(illustration):
+    """The shipped SVG's texts and body contour for a print crop (None for an uploaded image)."""
+    if illustration.image or not illustration.static_path.endswith(".svg"):
+        return None
+    return _print_art_at(illustration.static_path)
+
+
+@cache
+def _print_art_at(static_path):
+    path = guards.shipped_file(static_path)
+    try:
+        return geometry.read_print_art(path) if path else None
+    except (OSError, ParseError, ValueError, IndexError):
+        return None
+
+
 def drawable(illustration):
     """The figure's drawing can be loaded (a shipped file that went missing: left out)."""
     return bool(illustration.src)
@@ -326,6 +342,15 @@ def close_up(placements, point, *, number=None, mode=None, display_width=geometr
     style = geometry.SHEET if for_print else geometry.CLOSE_UP
     width, height = illustration.width or 100, illustration.height or 100
     centres = [(m.cx, m.cy) for m in markers]
+    if for_print:
+        box = geometry.print_crop(
+            tuple(centres), width, height, style=style, display_px=display_width, aspect=aspect,
+            art=print_art_for(illustration),
+        )  # fmt: skip
+        return Figure(
+            illustration, markers, numbered=number is not None, view_box=box, display_width=display_width,
+            key=f"{illustration.slug}-{point.slug}", enlarge=False, for_print=True,
+        )  # fmt: skip
     art = art_for(illustration)
     nearest = art.nearest_label(centres) if art and art_label and not for_print else None
     box = geometry.crop(
