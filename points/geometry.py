@@ -665,6 +665,7 @@ PRINT_BOLD_CHAR_EM = 0.74
 PRINT_ASCENT_EM = 0.96
 PRINT_DESCENT_EM = 0.26
 OUTLINE_CLASSES = {"fig-skin", "fig-outline"}
+PRINT_KEEP_PX = 8  # a kept point (the guide's landmark ring, 3 px) this far inside the crop's edge
 LEADER_REACH = 8  # a straight line with an end this near a text is that label's leader
 
 
@@ -806,15 +807,23 @@ PRINT_ASPECTS = (1.0, 1.1, 1 / 1.1, 1.2, 1 / 1.2, 1.3, 1 / 1.3)  # tried, as fac
 
 
 @lru_cache(maxsize=1024)
-def print_crop(markers, width, height, *, style, display_px, aspect, art=None, keep=(), min_share=PRINT_MIN_SHARE):
-    """A sheet's view box (x, y, w, h): ``markers`` (their centres) with room for their
-    crosshairs at ``style`` drawn ``display_px`` wide, every box in ``keep`` (e.g. a
-    measuring guide), the body's cross-section through the markers (``art.outline``) as
-    far as the figure allows, at least ``min_share`` of the figure's short side, and no
-    text of ``art`` cut by the crop's edge. ``aspect`` (width / height) is the shape
+def print_crop(markers, width, height, *, style, display_px, aspect, art=None, keep=(), guide=None,
+               min_share=PRINT_MIN_SHARE):  # fmt: skip
+    """A sheet's view box (x, y, w, h) that holds:
+
+    - ``markers`` (their centres) with room for their crosshairs at ``style`` drawn
+      ``display_px`` wide;
+    - every point in ``keep`` (the measuring guide's landmark and turn), ``PRINT_KEEP_PX``
+      inside the edge;
+    - if it can, room beside the ``guide``'s longest leg for its label (``guide`` is the
+      leg (x1, y1, x2, y2) and the label's size (w, h) in CSS px);
+    - the body's cross-section through the markers (``art.outline``) as far as the
+      figure allows, and at least ``min_share`` of the figure's short side;
+
+    and no text of ``art`` cut by its edge. ``aspect`` (width / height) is the shape
     preferred; a somewhat taller or wider crop is taken where that one would cut text,
-    and the whole figure where every crop would. ``markers`` and ``keep`` are tuples
-    (crops are remembered: the same sheet figure is worked out once)."""
+    and the whole figure where every crop would. Arguments are hashable (tuples): a
+    sheet figure's crop is worked out once."""
     texts = art.texts if art else ()
     leaders = art.leaders if art else ()
     outline = art.outline if art else ()
@@ -827,20 +836,24 @@ def print_crop(markers, width, height, *, style, display_px, aspect, art=None, k
         body = (max(0.0, body[0] - m), max(0.0, body[1] - m), min(width, body[2] + m), min(height, body[3] + m))
     for factor in PRINT_ASPECTS:  # the shape asked for unless every crop of it cuts a text
         found = _print_crop_at(xs, ys, cx, cy, width, height, style, display_px, aspect * factor, keep, min_share,
-                               texts, leaders, body)  # fmt: skip
+                               texts, leaders, body, guide)  # fmt: skip
         if found is not None:
             return found
     return (0, 0, width, height)  # every crop would cut a text: the whole figure
 
 
-def _print_crop_at(xs, ys, cx, cy, width, height, style, display_px, aspect, keep, min_share, texts, leaders, body):
+def _print_crop_at(xs, ys, cx, cy, width, height, style, display_px, aspect, keep, min_share, texts, leaders, body,
+                   guide):  # fmt: skip
     """The best crop of one shape (None if every crop of it cuts a text)."""
     w_hi = min(width, height * aspect)
     w_lo = min(w_hi, min_share * min(width, height))
 
     def required(w):
-        pad = (max(style.ring + style.stroke / 2, style.arm) + style.margin) * w / display_px
-        return _union([(min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad), *keep])
+        unit = w / display_px
+        pad = (max(style.ring + style.stroke / 2, style.arm) + style.margin) * unit
+        ring = PRINT_KEEP_PX * unit
+        kept = [(x - ring, y - ring, x + ring, y + ring) for x, y in keep]
+        return _union([(min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad), *kept])
 
     need = required(w_lo)
     w_lo = min(w_hi, max(w_lo, need[2] - need[0], (need[3] - need[1]) * aspect))
@@ -865,9 +878,30 @@ def _print_crop_at(xs, ys, cx, cy, width, height, style, display_px, aspect, kee
             if any(cuts(t.box, box) for t in texts):
                 continue  # rounding brought an edge onto a text
             cost = _print_cost(box, cx, cy, body, w_lo, width, texts, leaders)
+            if guide is not None and not _guide_room(box, guide, w / display_px, texts):
+                cost += 0.6  # the guide's label would be left out (the caption still says it)
             if cost < best_cost:
                 best, best_cost = box, cost
     return best
+
+
+def _guide_room(box, guide, unit, texts):
+    """Whether a label of ``guide``'s size fits beside its leg, inside ``box`` and clear of text."""
+    (x1, y1, x2, y2), (w_px, h_px) = guide
+    w, h, gap = w_px * unit, h_px * unit, 3 * unit
+    bounds = (box[0], box[1], box[0] + box[2], box[1] + box[3])
+    horizontal = abs(y2 - y1) < abs(x2 - x1)
+    for t in (0.5, 0.3, 0.7):
+        mx, my = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+        if horizontal:
+            spots = [(mx - w / 2, my - gap - h), (mx - w / 2, my + gap)]
+        else:
+            spots = [(mx + gap, my - h / 2), (mx - gap - w, my - h / 2)]
+        for x0, y0 in spots:
+            spot = (x0, y0, x0 + w, y0 + h)
+            if _inside(spot, bounds) and not any(_overlap(spot, text.box) for text in texts):
+                return True
+    return False
 
 
 def _print_cost(box, cx, cy, body, w_lo, width, texts, leaders):
