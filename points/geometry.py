@@ -737,31 +737,61 @@ def _print_texts(lines):
     return [ArtLabel(" ".join(g["texts"]), g["x"], g["y0"], g["box"]) for g in groups if "".join(g["texts"])]
 
 
-def body_span(outline, x, y, width, height):
-    """The body part's cross-section through (x, y): from the nearest contour on one side
-    to the nearest on the other, the shorter way across (horizontal or vertical), as a
-    box (x0, y0, x1, y1) of zero height or width; None without a contour."""
-    if not outline:
-        return None
-    left, right, top, bottom = 0.0, width, 0.0, height
+def _crossings(outline, x, y):
+    """The nearest contour left of, right of, above and below (x, y) (None: none that way)."""
+    left = right = top = bottom = None
     for shape in outline:
-        pts = shape.outline
-        for (ax, ay), (bx, by) in pairwise(pts):
+        for (ax, ay), (bx, by) in pairwise(shape.outline):
             if (ay - y) * (by - y) <= 0 and ay != by:  # crosses the horizontal line through y
                 cx = ax + (y - ay) * (bx - ax) / (by - ay)
-                if cx < x:
-                    left = max(left, cx)
-                elif cx > x:
-                    right = min(right, cx)
+                if cx < x and (left is None or cx > left):
+                    left = cx
+                elif cx > x and (right is None or cx < right):
+                    right = cx
             if (ax - x) * (bx - x) <= 0 and ax != bx:  # crosses the vertical line through x
                 cy = ay + (x - ax) * (by - ay) / (bx - ax)
-                if cy < y:
-                    top = max(top, cy)
-                elif cy > y:
-                    bottom = min(bottom, cy)
+                if cy < y and (top is None or cy > top):
+                    top = cy
+                elif cy > y and (bottom is None or cy < bottom):
+                    bottom = cy
+    return left, right, top, bottom
+
+
+def body_span(outline, x, y, width, height):
+    """The body part's cross-section through (x, y): from the nearest contour on one side
+    to the nearest on the other (or the figure's edge), the shorter way across
+    (horizontal or vertical), as a box (x0, y0, x1, y1) of zero height or width; None
+    without a contour."""
+    if not outline:
+        return None
+    left, right, top, bottom = _crossings(outline, x, y)
+    left, right = left if left is not None else 0.0, right if right is not None else width
+    top, bottom = top if top is not None else 0.0, bottom if bottom is not None else height
     if right - left <= bottom - top:
         return (left, y, right, y)
     return (x, top, x, bottom)
+
+
+PRINT_BODY_MAX_SHARE = 0.8  # a cross-section wider than this share of the figure is not asked for
+
+
+def body_keep(outline, x, y, width, height):
+    """What of the body's contour a print crop keeps around (x, y): the body part's
+    whole cross-section (a limb, a hand, a foot: contour to contour, both inside the
+    figure, the shorter way across), unless it is wider than ``PRINT_BODY_MAX_SHARE`` of
+    the figure (a trunk: the whole figure, with labels too small to read; its spine,
+    ribs or bones show where the point is). A box (x0, y0, x1, y1), or None."""
+    if not outline:
+        return None
+    left, right, top, bottom = _crossings(outline, x, y)
+    spans = []
+    if left is not None and right is not None and 0 <= left < right <= width:
+        spans.append((right - left, (left, y, right, y)))
+    if top is not None and bottom is not None and 0 <= top < bottom <= height:
+        spans.append((bottom - top, (x, top, x, bottom)))
+    size = {True: width, False: height}
+    spans = [(n, box) for n, box in spans if n <= PRINT_BODY_MAX_SHARE * size[box[1] == box[3]]]
+    return min(spans)[1] if spans else None
 
 
 def _union(boxes):
@@ -817,8 +847,9 @@ def print_crop(markers, width, height, *, style, display_px, aspect, art=None, k
       inside the edge;
     - if it can, room beside the ``guide``'s longest leg for its label (``guide`` is the
       leg (x1, y1, x2, y2) and the label's size (w, h) in CSS px);
-    - the body's cross-section through the markers (``art.outline``) as far as the
-      figure allows, and at least ``min_share`` of the figure's short side;
+    - the body's cross-section through the markers (``art.outline``, see ``body_keep``)
+      as far as the figure allows, or else some of the body's contour, and at least
+      ``min_share`` of the figure's short side;
 
     and no text of ``art`` cut by its edge. ``aspect`` (width / height) is the shape
     preferred; a somewhat taller or wider crop is taken where that one would cut text,
@@ -829,21 +860,22 @@ def print_crop(markers, width, height, *, style, display_px, aspect, art=None, k
     outline = art.outline if art else ()
     xs, ys = [m[0] for m in markers], [m[1] for m in markers]
     cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-    spans = [body_span(outline, x, y, width, height) for x, y in markers]
+    spans = [body_keep(outline, x, y, width, height) for x, y in markers]
+    contour = tuple(p for shape in outline for p in shape.outline[::3])
     body = _union(spans) if any(spans) else None
     if body is not None:
         m = PRINT_BODY_MARGIN
         body = (max(0.0, body[0] - m), max(0.0, body[1] - m), min(width, body[2] + m), min(height, body[3] + m))
     for factor in PRINT_ASPECTS:  # the shape asked for unless every crop of it cuts a text
         found = _print_crop_at(xs, ys, cx, cy, width, height, style, display_px, aspect * factor, keep, min_share,
-                               texts, leaders, body, guide)  # fmt: skip
+                               texts, leaders, body, guide, contour)  # fmt: skip
         if found is not None:
             return found
     return (0, 0, width, height)  # every crop would cut a text: the whole figure
 
 
 def _print_crop_at(xs, ys, cx, cy, width, height, style, display_px, aspect, keep, min_share, texts, leaders, body,
-                   guide):  # fmt: skip
+                   guide, contour):  # fmt: skip
     """The best crop of one shape (None if every crop of it cuts a text)."""
     w_hi = min(width, height * aspect)
     w_lo = min(w_hi, min_share * min(width, height))
@@ -878,6 +910,9 @@ def _print_crop_at(xs, ys, cx, cy, width, height, style, display_px, aspect, kee
             if any(cuts(t.box, box) for t in texts):
                 continue  # rounding brought an edge onto a text
             cost = _print_cost(box, cx, cy, body, w_lo, width, texts, leaders)
+            inner = (x + PRINT_BODY_MARGIN, y + PRINT_BODY_MARGIN, x + w - PRINT_BODY_MARGIN, y + h - PRINT_BODY_MARGIN)
+            if contour and not any(inner[0] < px < inner[2] and inner[1] < py < inner[3] for px, py in contour):
+                cost += 0.8  # no body contour in view (a window on a trunk): one flank at least, if it can
             if guide is not None and not _guide_room(box, guide, w / display_px, texts):
                 cost += 0.6  # the guide's label would be left out (the caption still says it)
             if cost < best_cost:
@@ -913,7 +948,7 @@ def _print_cost(box, cx, cy, body, w_lo, width, texts, leaders):
         oh = max(0.0, y - body[1]) + max(0.0, body[3] - (y + h))
         cost += 4 * (ow / bw if bw else 0.0) + 4 * (oh / bh if bh else 0.0)
     cost += abs(cx - (x + w / 2)) / w + abs(cy - (y + h / 2)) / h  # the point near the middle
-    cost += 1.5 * (w - w_lo) / width  # no larger than needed: the art's labels stay legible
+    cost += 2.5 * (w - w_lo) / width  # no larger than needed: the art's labels stay legible
     inside = sum(x <= t.box[0] and t.box[2] <= x + w and y <= t.box[1] and t.box[3] <= y + h for t in texts)
     cost += 0.3 * sum(cuts(b, box) for b in leaders)  # a leader cut from its label points at nothing
     return cost - 0.05 * min(inside, 4)  # a few labels name what is shown
