@@ -659,11 +659,14 @@ PRINT_BODY_MARGIN = 10  # figure units of skin and background kept beyond the bo
 PRINT_TEXT_MARGIN = 3  # figure units between a kept text and the crop's edge
 # Text boxes for the print crop, generous on purpose (a crop edge near text must clear
 # it in any sans-serif the printer's browser picks): DejaVu Sans, the widest usual face,
-# averages about 0.6 em a character in mixed case and 0.72 em in bold capitals.
+# averages about 0.6 em a lower-case letter, 0.69 em a capital, more in bold.
 PRINT_CHAR_EM = 0.62
-PRINT_BOLD_CHAR_EM = 0.74
+PRINT_CAPS_EM = 0.76  # capitals are wider ("BACK", "RIGHT")
+PRINT_BOLD_CHAR_EM = 0.7
+PRINT_BOLD_CAPS_EM = 0.84
 PRINT_ASCENT_EM = 0.96
 PRINT_DESCENT_EM = 0.26
+PRINT_SIDE_EM = 0.15
 OUTLINE_CLASSES = {"fig-skin", "fig-outline"}
 PRINT_KEEP_PX = 8  # a kept point (the guide's landmark ring, 3 px) this far inside the crop's edge
 LEADER_REACH = 8  # a straight line with an end this near a text is that label's leader
@@ -724,9 +727,17 @@ def _print_texts(lines):
         )
         anchor = attrs.get("text-anchor", "start")
         x, y, text = _num(element.get("x")), _num(element.get("y")), "".join(element.itertext()).strip()
-        width = len(text) * (PRINT_BOLD_CHAR_EM if bold else PRINT_CHAR_EM) * font
-        x0 = {"middle": x - width / 2, "end": x - width}.get(anchor, x)
-        box = (x0, y - PRINT_ASCENT_EM * font, x0 + width, y + PRINT_DESCENT_EM * font)
+        em, caps = (PRINT_BOLD_CHAR_EM, PRINT_BOLD_CAPS_EM) if bold else (PRINT_CHAR_EM, PRINT_CAPS_EM)
+        boxes = []
+        for line_x, line_y, line in _text_lines(element, x, y, font):
+            width = sum(caps if c.isupper() else em for c in line) * font
+            x0 = {"middle": line_x - width / 2, "end": line_x - width}.get(anchor, line_x)
+            pad = PRINT_SIDE_EM * font  # glyphs reach a little past the advance (an end anchor's last letter)
+            top, bottom = line_y - PRINT_ASCENT_EM * font, line_y + PRINT_DESCENT_EM * font
+            boxes.append((x0 - pad, top, x0 + width + pad, bottom))
+        if not boxes:
+            continue
+        box = _union(boxes)
         last = groups[-1] if groups else None
         if last and last["x"] == x and last["anchor"] == anchor and 0 < y - last["y"] <= 1.5 * font:
             b = last["box"]
@@ -735,6 +746,22 @@ def _print_texts(lines):
             continue
         groups.append({"x": x, "y": y, "y0": y, "anchor": anchor, "texts": [text], "box": box})
     return [ArtLabel(" ".join(g["texts"]), g["x"], g["y0"], g["box"]) for g in groups if "".join(g["texts"])]
+
+
+def _text_lines(element, x, y, font):
+    """(x, y, text) of each line a text element writes: itself, and each <tspan> that
+    starts a line of its own (its own x or y, or a dy)."""
+    lines = [[x, y, (element.text or "").strip()]]
+    for span in element:
+        if span.tag.removeprefix(SVG) != "tspan":
+            continue
+        dy = span.get("dy")
+        step = _num(dy) * (font if dy and dy.strip().endswith("em") else 1) if dy else 0.0
+        if span.get("y") is not None or span.get("x") is not None or step:
+            y = _num(span.get("y"), y) + step
+            lines.append([_num(span.get("x"), x), y, ""])
+        lines[-1][2] += "".join(span.itertext()).strip() + (span.tail or "").strip()
+    return [(lx, ly, text) for lx, ly, text in lines if text]
 
 
 def _crossings(outline, x, y):

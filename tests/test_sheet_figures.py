@@ -215,3 +215,35 @@ def test_sheet_figures_are_at_least_45_mm_wide_on_paper_and_print_in_black(site,
         assert all(w >= MIN_MM for w in widths), f"{url}: frames {widths} mm"
     context.close()
     assert printed == {p.code for p in Point.objects.published().filter(reference_only=False)}
+
+
+TEXT_BOXES = """() => [...document.querySelectorAll('text')].map(t => {
+  const b = t.getBBox();
+  return {text: t.textContent.trim(), box: [b.x, b.y, b.x + b.width, b.y + b.height]};
+})"""
+
+
+@pytest.mark.browser
+def test_the_crop_reads_text_boxes_at_least_as_large_as_chromium_draws_them(site, browser):
+    """The print crop keeps clear of the art's text by the boxes ``read_print_art`` gives:
+    each text as Chromium lays it out in every shipped figure lies inside one of them,
+    so a crop edge outside those boxes never runs through a letter."""
+    from points.models import Illustration
+
+    context = browser.new_context()
+    page = context.new_page()
+    checked = 0
+    for static_path in set(Illustration.objects.values_list("static_path", flat=True)):
+        if not static_path.endswith(".svg"):
+            continue
+        page.goto(f"{site}/static/{static_path}")
+        boxes = [t.box for t in geometry.read_print_art(finders.find(static_path)).texts]
+        for drawn in page.evaluate(TEXT_BOXES):
+            if not drawn["text"]:
+                continue
+            x0, y0, x1, y1 = drawn["box"]
+            inside = any(b[0] <= x0 and b[1] <= y0 and x1 <= b[2] and y1 <= b[3] for b in boxes)
+            assert inside, f"{static_path}: {drawn['text']!r} drawn at {drawn['box']}, outside every box read"
+            checked += 1
+    context.close()
+    assert checked > 100
