@@ -668,6 +668,7 @@ PRINT_ASCENT_EM = 0.96
 PRINT_DESCENT_EM = 0.26
 PRINT_SIDE_EM = 0.15
 OUTLINE_CLASSES = {"fig-skin", "fig-outline"}
+PRINT_NO_CONTOUR_COST = 0.35  # against the cost of a point a quarter of the crop off its middle (0.25)
 PRINT_KEEP_PX = 8  # a kept point (the guide's landmark ring, 3 px) this far inside the crop's edge
 LEADER_REACH = 8  # a straight line with an end this near a text is that label's leader
 
@@ -939,7 +940,7 @@ def _print_crop_at(xs, ys, cx, cy, width, height, style, display_px, aspect, kee
             cost = _print_cost(box, cx, cy, body, w_lo, width, texts, leaders)
             inner = (x + PRINT_BODY_MARGIN, y + PRINT_BODY_MARGIN, x + w - PRINT_BODY_MARGIN, y + h - PRINT_BODY_MARGIN)
             if contour and not any(inner[0] < px < inner[2] and inner[1] < py < inner[3] for px, py in contour):
-                cost += 0.8  # no body contour in view (a window on a trunk): one flank at least, if it can
+                cost += PRINT_NO_CONTOUR_COST  # no body contour in view (a window on a trunk): a flank, if it can
             if guide is not None and not _guide_room(box, guide, w / display_px, texts):
                 cost += 0.6  # the guide's label would be left out (the caption still says it)
             if cost < best_cost:
