@@ -47,6 +47,22 @@ def _art_at(static_path):
         return None
 
 
+def print_art_for(illustration):
+    """The shipped SVG's texts and body contour for a print crop (None for an uploaded image)."""
+    if illustration.image or not illustration.static_path.endswith(".svg"):
+        return None
+    return _print_art_at(illustration.static_path)
+
+
+@cache
+def _print_art_at(static_path):
+    path = guards.shipped_file(static_path)
+    try:
+        return geometry.read_print_art(path) if path else None
+    except (OSError, ParseError, ValueError, IndexError):
+        return None
+
+
 def drawable(illustration):
     """The figure's drawing can be loaded (a shipped file that went missing: left out)."""
     return bool(illustration.src)
@@ -367,6 +383,24 @@ def _with_droppable(figures):
     return figures
 
 
+def _guide_room(markers):
+    """What a sheet's crop keeps for the point's measuring guide: its landmark and turn
+    (points in figure units), and its longest leg with the size, in CSS px, of that leg's
+    short two-line label ("2 fingers" over "= 1.5 cun")."""
+    guide = next((m.guide for m in markers if m.guide), None)
+    if guide is None:
+        return (), None
+    keep = ((guide.lx, guide.ly), *((leg.x2, leg.y2) for leg in guide.legs))
+    if not guide.legs:
+        return keep, None
+    leg = max(guide.legs, key=lambda leg: leg.cun)
+    forms = measuring.label_forms(leg)
+    lines = forms[-2] if len(forms) > 1 else forms[-1]
+    font = GUIDE_PRINT_PX
+    size = (max(geometry.label_width(t, font) for t in lines), geometry.LABEL_LINE_EM * font * len(lines))
+    return keep, ((leg.x1, leg.y1, leg.x2, leg.y2), size)
+
+
 def close_up(placements, point, *, number=None, mode=None, display_width=geometry.CLOSE_UP_PX, aspect=4 / 3,
              art_label=True, for_print=False, enlarge=True):  # fmt: skip
     """The point's close-up: its first close-up figure (else the overview), cropped and
@@ -395,6 +429,16 @@ def close_up(placements, point, *, number=None, mode=None, display_width=geometr
     style = geometry.SHEET if for_print else geometry.CLOSE_UP
     width, height = illustration.width or 100, illustration.height or 100
     centres = [(m.cx, m.cy) for m in markers]
+    if for_print:
+        keep, room = _guide_room(markers)
+        box = geometry.print_crop(
+            tuple(centres), width, height, style=style, display_px=display_width, aspect=aspect,
+            art=print_art_for(illustration), keep=keep, guide=room,
+        )  # fmt: skip
+        return Figure(
+            illustration, markers, numbered=number is not None, view_box=box, display_width=display_width,
+            key=f"{illustration.slug}-{point.slug}", enlarge=False, for_print=True,
+        )  # fmt: skip
     art = art_for(illustration)
     nearest = art.nearest_label(centres) if art and art_label and not for_print else None
     box = geometry.crop(

@@ -17,7 +17,7 @@ CSS width assumptions (static/css/site.css, block "Figures and markers", agrees)
   338 px) on wider screens, so no full figure is ever drawn narrower than ``FIGURE_PX``
   on a screen 390 px wide or more: labels sized for it are at least ``LABEL_PX`` there;
 - a close-up on a phone point page is drawn ``CLOSE_UP_PX`` wide, a condition page's
-  thumbnail about ``THUMBNAIL_PX``; a printed sheet's figure column is 32 mm
+  thumbnail about ``THUMBNAIL_PX``; a printed sheet's figure column is 50 mm
   (``SHEET_PX``); the location picker is at most 32rem of the admin's 16 px
   (``PICKER_PX``).
 
@@ -31,7 +31,7 @@ transparent circle that paints nothing.
 import math
 import re
 from dataclasses import dataclass, fields
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from itertools import pairwise
 from xml.etree import ElementTree  # our own shipped SVG files only, never uploads
 
@@ -44,7 +44,8 @@ FIGURE_PX = PHONE_PX - 2 * WRAP_PAD_PX - 2 * FIGURE_FRAME_PX  # 337
 FIGURE_COLUMN_REM = 21  # .figures { grid-template-columns: repeat(auto-fit, minmax(min(100%, 21rem), 1fr)) }
 CLOSE_UP_PX = PHONE_PX - 2 * WRAP_PAD_PX  # 356: a frameless close-up (.figure.is-close-up)
 THUMBNAIL_PX = 120
-SHEET_PX = round(32 / 25.4 * 96)  # 121: .sheet-point's 32 mm figure column in print
+SHEET_MM = 50  # .sheet-point's figure column in print (site.css, "issue 13: print")
+SHEET_PX = round(SHEET_MM / 25.4 * 96)  # 189
 PICKER_PX = 512  # .location-picker { max-width: 32rem } at 16 px
 
 LABEL_PX = 12  # marker labels, at least, on a 390 px screen
@@ -643,3 +644,339 @@ def enlarged_px(art, width):
     if art is None:
         return max(FIGURE_PX, width)  # an uploaded image: at its own pixel size
     return math.ceil(width * ART_LABEL_PX / art.min_font)
+
+
+# Print crops (the sheets): a crop that shows the body part and never cuts the art's text.
+#
+# A sheet's figure shows enough of the drawing to be recognised: the body part's whole
+# cross-section through the point (its outline on both sides, the shorter way across),
+# at least ``PRINT_MIN_SHARE`` of the figure, the point's markers and the room the page's
+# measuring guide needs. Every text the art writes (labels, side labels) is either wholly
+# inside the crop or wholly outside it: the crop's edges are moved, never through text.
+
+PRINT_MIN_SHARE = 0.62  # of the figure's short side
+PRINT_BODY_MARGIN = 10  # figure units of skin and background kept beyond the body's outline
+PRINT_TEXT_MARGIN = 3  # figure units between a kept text and the crop's edge
+# Text boxes for the print crop, generous on purpose (a crop edge near text must clear
+# it in any sans-serif the printer's browser picks): DejaVu Sans, the widest usual face,
+# averages about 0.6 em a lower-case letter, 0.69 em a capital, more in bold.
+PRINT_CHAR_EM = 0.62
+PRINT_CAPS_EM = 0.76  # capitals are wider ("BACK", "RIGHT")
+PRINT_BOLD_CHAR_EM = 0.7
+PRINT_BOLD_CAPS_EM = 0.84
+PRINT_ASCENT_EM = 0.96
+PRINT_DESCENT_EM = 0.26
+PRINT_SIDE_EM = 0.15
+OUTLINE_CLASSES = {"fig-skin", "fig-outline"}
+PRINT_NO_CONTOUR_COST = 0.35  # against the cost of a point a quarter of the crop off its middle (0.25)
+PRINT_KEEP_PX = 8  # a kept point (the guide's landmark ring, 3 px) this far inside the crop's edge
+LEADER_REACH = 8  # a straight line with an end this near a text is that label's leader
+
+
+@dataclass(frozen=True)
+class PrintArt:
+    """What a print crop needs to know about a shipped drawing."""
+
+    width: float
+    height: float
+    texts: tuple  # ArtLabel: every text the art writes, lines of one label together
+    outline: tuple  # Shape: the body's contour (class fig-skin or fig-outline)
+    leaders: tuple = ()  # boxes around the lines drawn from a label to what it names
+
+
+@cache
+def read_print_art(path):
+    """Every text of a shipped SVG file with a generous box, and the body's contour."""
+    root = ElementTree.parse(path).getroot()  # noqa: S314 (our own static files)
+    view = [float(v) for v in root.get("viewBox", "0 0 100 100").split()]
+    lines, outline, strokes = [], [], []
+
+    def walk(element, inherited):
+        attrs = {**inherited, **{k: v for k, v in element.attrib.items() if k in PRINT_INHERITED}}
+        tag = element.tag.removeprefix(SVG)
+        if tag == "defs":
+            return
+        classes = set(element.get("class", "").split())
+        if tag == "text":
+            lines.append((element, attrs))
+        elif tag in {"line", "path", "polyline"} or classes & OUTLINE_CLASSES:
+            shape = _shape(element, _num(attrs.get("stroke-width"), 1))
+            if shape is not None and classes & OUTLINE_CLASSES:
+                outline.append(shape)
+            elif shape is not None and not shape.closed and len(shape.outline) == 2:
+                strokes.append(shape)  # a straight line: perhaps a label's leader
+        for child in element:
+            walk(child, attrs)
+
+    walk(root, {})
+    texts = tuple(_print_texts(lines))
+    leaders = tuple(
+        s.bounds for s in strokes if any(_box_distance(t.box, *end) <= LEADER_REACH for t in texts for end in s.outline)
+    )
+    return PrintArt(view[2], view[3], texts, tuple(outline), leaders)
+
+
+PRINT_INHERITED = {"font-size", "font-weight", "stroke-width", "text-anchor"}
+
+
+def _print_texts(lines):
+    groups = []
+    for element, attrs in lines:
+        font = _num(attrs.get("font-size"), 16)
+        bold = attrs.get("font-weight", "normal") in {"bold", "bolder", "600", "700", "800", "900"} or (
+            "fig-side" in element.get("class", "").split()
+        )
+        anchor = attrs.get("text-anchor", "start")
+        x, y, text = _num(element.get("x")), _num(element.get("y")), "".join(element.itertext()).strip()
+        em, caps = (PRINT_BOLD_CHAR_EM, PRINT_BOLD_CAPS_EM) if bold else (PRINT_CHAR_EM, PRINT_CAPS_EM)
+        boxes = []
+        for line_x, line_y, line in _text_lines(element, x, y, font):
+            width = sum(caps if c.isupper() else em for c in line) * font
+            x0 = {"middle": line_x - width / 2, "end": line_x - width}.get(anchor, line_x)
+            pad = PRINT_SIDE_EM * font  # glyphs reach a little past the advance (an end anchor's last letter)
+            top, bottom = line_y - PRINT_ASCENT_EM * font, line_y + PRINT_DESCENT_EM * font
+            boxes.append((x0 - pad, top, x0 + width + pad, bottom))
+        if not boxes:
+            continue
+        box = _union(boxes)
+        last = groups[-1] if groups else None
+        if last and last["x"] == x and last["anchor"] == anchor and 0 < y - last["y"] <= 1.5 * font:
+            b = last["box"]
+            last.update(box=(min(b[0], box[0]), b[1], max(b[2], box[2]), box[3]), y=y)
+            last["texts"].append(text)
+            continue
+        groups.append({"x": x, "y": y, "y0": y, "anchor": anchor, "texts": [text], "box": box})
+    return [ArtLabel(" ".join(g["texts"]), g["x"], g["y0"], g["box"]) for g in groups if "".join(g["texts"])]
+
+
+def _text_lines(element, x, y, font):
+    """(x, y, text) of each line a text element writes: itself, and each <tspan> that
+    starts a line of its own (its own x or y, or a dy)."""
+    lines = [[x, y, (element.text or "").strip()]]
+    for span in element:
+        if span.tag.removeprefix(SVG) != "tspan":
+            continue
+        dy = span.get("dy")
+        step = _num(dy) * (font if dy and dy.strip().endswith("em") else 1) if dy else 0.0
+        if span.get("y") is not None or span.get("x") is not None or step:
+            y = _num(span.get("y"), y) + step
+            lines.append([_num(span.get("x"), x), y, ""])
+        lines[-1][2] += "".join(span.itertext()).strip() + (span.tail or "").strip()
+    return [(lx, ly, text) for lx, ly, text in lines if text]
+
+
+def _crossings(outline, x, y):
+    """The nearest contour left of, right of, above and below (x, y) (None: none that way)."""
+    left = right = top = bottom = None
+    for shape in outline:
+        for (ax, ay), (bx, by) in pairwise(shape.outline):
+            if (ay - y) * (by - y) <= 0 and ay != by:  # crosses the horizontal line through y
+                cx = ax + (y - ay) * (bx - ax) / (by - ay)
+                if cx < x and (left is None or cx > left):
+                    left = cx
+                elif cx > x and (right is None or cx < right):
+                    right = cx
+            if (ax - x) * (bx - x) <= 0 and ax != bx:  # crosses the vertical line through x
+                cy = ay + (x - ax) * (by - ay) / (bx - ax)
+                if cy < y and (top is None or cy > top):
+                    top = cy
+                elif cy > y and (bottom is None or cy < bottom):
+                    bottom = cy
+    return left, right, top, bottom
+
+
+def body_span(outline, x, y, width, height):
+    """The body part's cross-section through (x, y): from the nearest contour on one side
+    to the nearest on the other (or the figure's edge), the shorter way across
+    (horizontal or vertical), as a box (x0, y0, x1, y1) of zero height or width; None
+    without a contour."""
+    if not outline:
+        return None
+    left, right, top, bottom = _crossings(outline, x, y)
+    left, right = left if left is not None else 0.0, right if right is not None else width
+    top, bottom = top if top is not None else 0.0, bottom if bottom is not None else height
+    if right - left <= bottom - top:
+        return (left, y, right, y)
+    return (x, top, x, bottom)
+
+
+PRINT_BODY_MAX_SHARE = 0.8  # a cross-section wider than this share of the figure is not asked for
+
+
+def body_keep(outline, x, y, width, height):
+    """What of the body's contour a print crop keeps around (x, y): the body part's
+    whole cross-section (a limb, a hand, a foot: contour to contour, both inside the
+    figure, the shorter way across), unless it is wider than ``PRINT_BODY_MAX_SHARE`` of
+    the figure (a trunk: the whole figure, with labels too small to read; its spine,
+    ribs or bones show where the point is). A box (x0, y0, x1, y1), or None."""
+    if not outline:
+        return None
+    left, right, top, bottom = _crossings(outline, x, y)
+    spans = []
+    if left is not None and right is not None and 0 <= left < right <= width:
+        spans.append((right - left, (left, y, right, y)))
+    if top is not None and bottom is not None and 0 <= top < bottom <= height:
+        spans.append((bottom - top, (x, top, x, bottom)))
+    size = {True: width, False: height}
+    spans = [(n, box) for n, box in spans if n <= PRINT_BODY_MAX_SHARE * size[box[1] == box[3]]]
+    return min(spans)[1] if spans else None
+
+
+def _union(boxes):
+    boxes = [b for b in boxes if b is not None]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def cuts(box, crop_box):
+    """Whether the crop's edge runs through ``box`` (partly inside, partly outside)."""
+    x, y, w, h = crop_box
+    inside = box[0] >= x and box[1] >= y and box[2] <= x + w and box[3] <= y + h
+    outside = box[2] <= x or box[0] >= x + w or box[3] <= y or box[1] >= y + h
+    return not inside and not outside
+
+
+def _forbidden_x(texts, y, w, h, margin):
+    """Open intervals of crop starts x at which the crop's left or right edge would cut a text
+    (or leave it closer than ``margin`` inside the edge), for a crop [y, y + h] of width w."""
+    out = []
+    for t in texts:
+        a0, b0, a1, b1 = t.box
+        if b1 <= y or b0 >= y + h:
+            continue  # above or below the crop: never cut
+        if b0 >= y + margin and b1 <= y + h - margin and w >= a1 - a0 + 2 * margin:
+            out += [(a0 - w, a1 + margin - w), (a0 - margin, a1)]  # wholly inside, or wholly out
+        else:
+            out.append((a0 - w, a1))  # across the top or bottom edge: only wholly out to one side
+    return out
+
+
+def _free_x(lo, hi, ideal, forbidden, eps=0.15):
+    """The start in [lo, hi] nearest ``ideal`` outside every forbidden interval (None if none)."""
+    if lo > hi:
+        return None
+    candidates = {min(max(ideal, lo), hi), lo, hi}
+    for a, b in forbidden:
+        candidates.update((a - eps, b + eps))
+    free = [c for c in candidates if lo <= c <= hi and not any(a - eps < c < b + eps for a, b in forbidden)]
+    return min(free, key=lambda c: abs(c - ideal)) if free else None
+
+
+PRINT_ASPECTS = (1.0, 1.1, 1 / 1.1, 1.2, 1 / 1.2, 1.3, 1 / 1.3)  # tried, as factors of the aspect asked for
+
+
+@lru_cache(maxsize=1024)
+def print_crop(markers, width, height, *, style, display_px, aspect, art=None, keep=(), guide=None,
+               min_share=PRINT_MIN_SHARE):  # fmt: skip
+    """A sheet's view box (x, y, w, h) that holds:
+
+    - ``markers`` (their centres) with room for their crosshairs at ``style`` drawn
+      ``display_px`` wide;
+    - every point in ``keep`` (the measuring guide's landmark and turn), ``PRINT_KEEP_PX``
+      inside the edge;
+    - if it can, room beside the ``guide``'s longest leg for its label (``guide`` is the
+      leg (x1, y1, x2, y2) and the label's size (w, h) in CSS px);
+    - the body's cross-section through the markers (``art.outline``, see ``body_keep``)
+      as far as the figure allows, or else some of the body's contour, and at least
+      ``min_share`` of the figure's short side;
+
+    and no text of ``art`` cut by its edge. ``aspect`` (width / height) is the shape
+    preferred; a somewhat taller or wider crop is taken where that one would cut text,
+    and the whole figure where every crop would. Arguments are hashable (tuples): a
+    sheet figure's crop is worked out once."""
+    texts = art.texts if art else ()
+    leaders = art.leaders if art else ()
+    outline = art.outline if art else ()
+    xs, ys = [m[0] for m in markers], [m[1] for m in markers]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    spans = [body_keep(outline, x, y, width, height) for x, y in markers]
+    contour = tuple(p for shape in outline for p in shape.outline[::3])
+    body = _union(spans) if any(spans) else None
+    if body is not None:
+        m = PRINT_BODY_MARGIN
+        body = (max(0.0, body[0] - m), max(0.0, body[1] - m), min(width, body[2] + m), min(height, body[3] + m))
+    for factor in PRINT_ASPECTS:  # the shape asked for unless every crop of it cuts a text
+        found = _print_crop_at(xs, ys, cx, cy, width, height, style, display_px, aspect * factor, keep, min_share,
+                               texts, leaders, body, guide, contour)  # fmt: skip
+        if found is not None:
+            return found
+    return (0, 0, width, height)  # every crop would cut a text: the whole figure
+
+
+def _print_crop_at(xs, ys, cx, cy, width, height, style, display_px, aspect, keep, min_share, texts, leaders, body,
+                   guide, contour):  # fmt: skip
+    """The best crop of one shape (None if every crop of it cuts a text)."""
+    w_hi = min(width, height * aspect)
+    w_lo = min(w_hi, min_share * min(width, height))
+
+    def required(w):
+        unit = w / display_px
+        pad = (max(style.ring + style.stroke / 2, style.arm) + style.margin) * unit
+        ring = PRINT_KEEP_PX * unit
+        kept = [(x - ring, y - ring, x + ring, y + ring) for x, y in keep]
+        return _union([(min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad), *kept])
+
+    need = required(w_lo)
+    w_lo = min(w_hi, max(w_lo, need[2] - need[0], (need[3] - need[1]) * aspect))
+    best, best_cost = None, math.inf
+    steps = 12
+    for k in range(steps + 1):
+        w = w_lo + (w_hi - w_lo) * k / steps
+        h = w / aspect
+        need = required(w)
+        need = (max(0.0, need[0]), max(0.0, need[1]), min(width, need[2]), min(height, need[3]))
+        y_lo, y_hi = max(0.0, need[3] - h), min(height - h, need[1])
+        if y_lo > y_hi:
+            continue
+        x_lo, x_hi = max(0.0, need[2] - w), min(width - w, need[0])
+        rows = max(1, min(40, int((y_hi - y_lo) / 3)))
+        for j in range(rows + 1):
+            y = y_lo + (y_hi - y_lo) * j / rows
+            x = _free_x(x_lo, x_hi, cx - w / 2, _forbidden_x(texts, y, w, h, PRINT_TEXT_MARGIN))
+            if x is None:
+                continue
+            box = (_r(x), _r(y), _r(w), _r(h))
+            if any(cuts(t.box, box) for t in texts):
+                continue  # rounding brought an edge onto a text
+            cost = _print_cost(box, cx, cy, body, w_lo, width, texts, leaders)
+            inner = (x + PRINT_BODY_MARGIN, y + PRINT_BODY_MARGIN, x + w - PRINT_BODY_MARGIN, y + h - PRINT_BODY_MARGIN)
+            if contour and not any(inner[0] < px < inner[2] and inner[1] < py < inner[3] for px, py in contour):
+                cost += PRINT_NO_CONTOUR_COST  # no body contour in view (a window on a trunk): a flank, if it can
+            if guide is not None and not _guide_room(box, guide, w / display_px, texts):
+                cost += 0.6  # the guide's label would be left out (the caption still says it)
+            if cost < best_cost:
+                best, best_cost = box, cost
+    return best
+
+
+def _guide_room(box, guide, unit, texts):
+    """Whether a label of ``guide``'s size fits beside its leg, inside ``box`` and clear of text."""
+    (x1, y1, x2, y2), (w_px, h_px) = guide
+    w, h, gap = w_px * unit, h_px * unit, 3 * unit
+    bounds = (box[0], box[1], box[0] + box[2], box[1] + box[3])
+    horizontal = abs(y2 - y1) < abs(x2 - x1)
+    for t in (0.5, 0.3, 0.7):
+        mx, my = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+        if horizontal:
+            spots = [(mx - w / 2, my - gap - h), (mx - w / 2, my + gap)]
+        else:
+            spots = [(mx + gap, my - h / 2), (mx - gap - w, my - h / 2)]
+        for x0, y0 in spots:
+            spot = (x0, y0, x0 + w, y0 + h)
+            if _inside(spot, bounds) and not any(_overlap(spot, text.box) for text in texts):
+                return True
+    return False
+
+
+def _print_cost(box, cx, cy, body, w_lo, width, texts, leaders):
+    x, y, w, h = box
+    cost = 0.0
+    if body is not None:  # the body's cross-section outside the crop, as a share of it
+        bw, bh = body[2] - body[0], body[3] - body[1]
+        ow = max(0.0, x - body[0]) + max(0.0, body[2] - (x + w))
+        oh = max(0.0, y - body[1]) + max(0.0, body[3] - (y + h))
+        cost += 4 * (ow / bw if bw else 0.0) + 4 * (oh / bh if bh else 0.0)
+    cost += abs(cx - (x + w / 2)) / w + abs(cy - (y + h / 2)) / h  # the point near the middle
+    cost += 2.5 * (w - w_lo) / width  # no larger than needed: the art's labels stay legible
+    inside = sum(x <= t.box[0] and t.box[2] <= x + w and y <= t.box[1] and t.box[3] <= y + h for t in texts)
+    cost += 0.3 * sum(cuts(b, box) for b in leaders)  # a leader cut from its label points at nothing
+    return cost - 0.05 * min(inside, 4)  # a few labels name what is shown

@@ -110,6 +110,8 @@ def selection_from(raw):
 
 
 def sheet_crop(point):
-    """The point's figure for print: the same close-up as its page (``figures.close_up``),
-    sized for a sheet's figure column, with crosshairs (clear in black and white too)."""
+    """The point's figure for print (``figures.close_up`` with ``for_print``): the figure
+    its page shows, cropped for a sheet's 50 mm figure column by ``geometry.print_crop``
+    (enough of the body part to know it, the art's labels whole, room for the measuring
+    guide), with crosshairs (clear in black and white too)."""
     return close_up(list(point.placements.all()), point, display_width=SHEET_PX, aspect=1, for_print=True)
