@@ -173,6 +173,7 @@ GUIDE_LEG = (
 )
 GUIDE_LABEL = '<text class="guide-label" x="{x}" y="{y}" text-anchor="{anchor}" font-size="{font}">{text}</text>'
 GUIDE_LINE = '<tspan x="{x}" dy="{dy}">{text}</tspan>'
+GUIDE_CROP_CUN = 4.5  # a close-up keeps a guide's landmark in view when it is at most this far
 GUIDE_PRINT_PX = 9  # the guide's labels on a sheet (a figure about 45 mm wide)
 GUIDE_CAPTION = '<span class="figure-guide">{words}</span>'
 
@@ -441,9 +442,20 @@ def close_up(placements, point, *, number=None, mode=None, display_width=geometr
         )  # fmt: skip
     art = art_for(illustration)
     nearest = art.nearest_label(centres) if art and art_label and not for_print else None
+    include = nearest.box if nearest else None
+    if not art_label:  # a thumbnail: too small for a guide and its labels
+        for m in markers:
+            m.guide = None
+    guide = next((m.guide for m in markers if m.guide), None)
+    if guide is not None and sum(leg.cun for leg in guide.legs) <= GUIDE_CROP_CUN:  # its landmark in view too
+        pad = 6 * width / display_width
+        marks = (guide.lx - pad, guide.ly - pad, guide.lx + pad, guide.ly + pad)
+        include = marks if include is None else (
+            min(include[0], marks[0]), min(include[1], marks[1]), max(include[2], marks[2]), max(include[3], marks[3])
+        )  # fmt: skip
     box = geometry.crop(
         centres, width, height, style=style, display_px=display_width, aspect=aspect,
-        include=nearest.box if nearest else None, min_share=0.6 if for_print else 0.5,
+        include=include, min_share=0.6 if for_print else 0.5,
         label_px=max(geometry.label_width(m.label, style.font) for m in markers),
     )  # fmt: skip
     return Figure(
