@@ -61,6 +61,13 @@ def cun_text(cun):
     return f"{cun:g} cun"
 
 
+def shown_cun(cun):
+    """The distance as the guide writes it: to the quarter cun when it is one (3 fingers =
+    2.25 cun), else to a tenth (BL10's 1.3 cun), so an editor's nudge stays readable."""
+    quarter = round(cun * 4) / 4
+    return quarter if abs(cun - quarter) <= 0.05 else round(cun, 1)
+
+
 def fingers_text(cun):
     """The distance as a reader measures it with their own fingers, or "" when fingers
     are no way to measure it (long distances: the figure's landmarks are used)."""
@@ -70,6 +77,8 @@ def fingers_text(cun):
         return "1 thumb-width"
     if abs(cun - 2) < 0.13:
         return "2 thumb-widths"
+    if 1 < cun < 1.4:
+        return "a little more than a thumb-width"
     fingers = cun / FINGER_CUN
     nearest = round(fingers)
     if nearest < 1 or cun > 6.1:
@@ -80,7 +89,7 @@ def fingers_text(cun):
 
 def leg_text(cun):
     """ "2 finger-widths = 1.5 cun" (the way the how-to-find steps measure)."""
-    shown = round(cun * 2) / 2  # the guide speaks in half cun: an editor's nudge stays readable
+    shown = shown_cun(cun)
     fingers = fingers_text(shown)
     return f"{fingers} = {cun_text(shown)}" if fingers else cun_text(shown)
 
@@ -155,11 +164,12 @@ class GuideLabel:
 def label_forms(leg):
     """What a leg's label may say, longest first: both measures on one line, on two lines,
     then fingers and cun in short, then cun alone."""
-    shown = round(leg.cun * 2) / 2
+    shown = shown_cun(leg.cun)
     fingers, cun = fingers_text(shown), cun_text(shown)
     if not fingers:
         return [(cun,)]
     short = fingers.replace("finger-widths", "fingers").replace("finger-width", "finger")
+    short = short.replace("a little more than a thumb-width", "just over 1 thumb")
     return [(f"{fingers} = {cun}",), (fingers, f"= {cun}"), (short, f"= {cun}"), (cun,)]
 
 

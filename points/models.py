@@ -1091,7 +1091,7 @@ class Placement(models.Model):
             return
         mark = measuring.landmark_map(illustration.landmarks).get(self.landmark)
         if mark is None:
-            raise ValidationError(f"{illustration} has no landmark called {self.landmark}.")
+            raise ValidationError(f"The figure {illustration.slug} has no landmark called {self.landmark}.")
         cun = (illustration.scale or {}).get("cun")
         if not cun or self.x is None or self.y is None:
             return

@@ -191,7 +191,9 @@ def test_moving_a_marker_keeps_its_landmark_and_its_offsets_follow(one_person_si
         (4.5, "6 finger-widths = 4.5 cun"),
         (5, "about 7 finger-widths = 5 cun"),
         (13, "13 cun"),
-        (1.52, "2 finger-widths = 1.5 cun"),  # an editor's nudge reads in half cun
+        (1.52, "2 finger-widths = 1.5 cun"),  # an editor's nudge reads in quarters
+        (2.25, "3 finger-widths = 2.25 cun"),
+        (1.3, "a little more than a thumb-width = 1.3 cun"),  # BL10
     ],
 )
 def test_the_guide_says_the_distance_in_cun_and_in_the_readers_own_fingers(cun, words):
