@@ -402,6 +402,8 @@ NATURAL = {
 
 
 def _field_errors(exc):
+    if not hasattr(exc, "error_dict"):  # a record's own check, not one field's
+        return " ".join(exc.messages)
     return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
 
 

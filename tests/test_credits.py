@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.utils.html import escape
 
 from points.models import Illustration
 
@@ -15,9 +16,10 @@ def test_the_sources_page_credits_every_figure_with_its_licence_and_scale(client
     assert len(figures) >= 13
     for figure in figures:
         item = section[section.index(f'id="figure-{figure.slug}"') :].split("</li>", 1)[0]
-        assert figure.view in item and f"Credit: {figure.credit}." in item and f"Licence: {figure.licence}." in item
+        assert escape(figure.view) in item
+        assert f"Credit: {escape(figure.credit)}." in item and f"Licence: {escape(figure.licence)}." in item
         if figure.scale:
-            assert figure.scale["basis"] in item
+            assert escape(figure.scale["basis"]) in item
     licence = settings.CONTENT_LICENCE
     assert f'href="{licence["url"]}" rel="license' in section and licence["name"] in section
 

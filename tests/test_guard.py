@@ -215,8 +215,14 @@ def test_a_figure_must_name_a_shipped_svg_that_is_there(staff, path, message):
 
 def test_a_figure_named_in_the_admin_gets_its_drawing_size(staff):
     figure = Illustration.objects.get(slug="back-neck")  # 500 x 420
-    Illustration.objects.filter(pk=figure.pk).update(width=None, height=None)
-    assert post_change(staff, figure, static_path="illustrations/back.svg").status_code == 302
+    # drawn to a scale and measured from landmarks, another drawing would misplace its points
+    response = post_change(staff, figure, static_path="illustrations/back.svg")
+    assert response.status_code == 200 and "cun" in response.content.decode()
+    # a figure nobody measured on: it takes the new drawing's size
+    Illustration.objects.filter(pk=figure.pk).update(width=None, height=None, scale={})
+    figure.placements.update(landmark="", dx=None, dy=None)
+    figure.refresh_from_db()
+    assert post_change(staff, figure, static_path="illustrations/back.svg", scale="{}").status_code == 302
     figure.refresh_from_db()
     assert (figure.width, figure.height) == (400, 800)  # the markers are placed in these units
 
