@@ -8,6 +8,7 @@ is left out). Also the staff side's odd input: bad ids in the history pages are 
 """
 
 import logging
+import math
 import re
 from xml.etree.ElementTree import ParseError
 
@@ -201,3 +202,59 @@ class HistoryIdsAdminMixin:
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._ids_or_404(object_id, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+# Figures drawn to scale (issue 13): a figure's scale and landmarks, as points.measuring reads them.
+LANDMARK_KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+
+def _is_number(value):
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def validate_landmarks(value):
+    """A figure's landmarks: a list of {"key", "name", "x", "y"}, keys unique, x and y percent."""
+    if not isinstance(value, list):
+        raise ValidationError('Write the landmarks as a list: [{"key": ..., "name": ..., "x": ..., "y": ...}].')
+    seen = set()
+    for n, item in enumerate(value, 1):
+        if not isinstance(item, dict) or set(item) != {"key", "name", "x", "y"}:
+            raise ValidationError(
+                'Landmark %(n)s needs exactly "key", "name", "x" and "y".', code="landmark", params={"n": n}
+            )
+        key, name = item["key"], item["name"]
+        if not isinstance(key, str) or not LANDMARK_KEY_RE.match(key) or len(key) > 60:
+            raise ValidationError(
+                "Landmark %(n)s: its key is lower-case words joined by hyphens (e.g. l2-spinous).",
+                code="landmark",
+                params={"n": n},
+            )
+        if key in seen:
+            raise ValidationError("Two landmarks are called %(key)s.", code="landmark", params={"key": key})
+        seen.add(key)
+        if not isinstance(name, str) or not name.strip() or len(name) > 120:
+            raise ValidationError("Landmark %(key)s needs a name in words.", code="landmark", params={"key": key})
+        if not all(_is_number(item[a]) and 0 <= item[a] <= 100 for a in ("x", "y")):
+            raise ValidationError(
+                "Landmark %(key)s: x and y are percent of the figure, 0 to 100.", code="landmark", params={"key": key}
+            )
+
+
+SCALE_KEYS = {"cun", "from", "to", "length", "basis"}
+
+
+def validate_scale(value):
+    """A figure's scale: {} or {"cun", "from", "to", "length", "basis"} (cun: drawing units per
+    cun; from/to: two landmarks ``length`` cun apart by a WHO proportional measurement)."""
+    if value in ({}, None):
+        return
+    if not isinstance(value, dict) or set(value) != SCALE_KEYS:
+        raise ValidationError(
+            'Write the scale as {"cun": units per cun, "from": landmark, "to": landmark, "length": cun, '
+            '"basis": "the measurement in words"}, or leave it empty.',
+            code="scale",
+        )
+    if not all(_is_number(value[k]) and 0 < value[k] <= 1000 for k in ("cun", "length")):
+        raise ValidationError("The scale's cun and length are positive numbers.", code="scale")
+    if not all(isinstance(value[k], str) and value[k].strip() for k in ("from", "to", "basis")):
+        raise ValidationError("The scale names two landmarks and says in words what it measures.", code="scale")

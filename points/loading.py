@@ -71,6 +71,7 @@ from .models import (
     Source,
     SourceKind,
     Status,
+    TechniquePicture,
 )
 from .text import fold
 
@@ -136,6 +137,7 @@ class TechniqueSpec(Spec, kw_only=True):
     repetitions: Count | None
     times_per_day: Count | None
     posture: str
+    picture: TechniquePicture | None = None
 
     def __post_init__(self):
         if self.hold_seconds_min > self.hold_seconds_max:
@@ -271,6 +273,24 @@ class PlacementSpec(Spec, kw_only=True):
     x: Percent
     y: Percent
     side: PlacementSide
+    landmark: str = ""
+    dx: float | None = None  # cun from the landmark, to the viewer's right
+    dy: float | None = None  # cun from the landmark, down the picture
+
+
+class LandmarkSpec(Spec, kw_only=True):
+    key: str
+    name: str
+    x: Percent
+    y: Percent
+
+
+class ScaleSpec(Spec, kw_only=True):
+    cun: Annotated[float, msgspec.Meta(gt=0)]
+    from_: str = msgspec.field(name="from")
+    to: str
+    length: Annotated[float, msgspec.Meta(gt=0)]
+    basis: str
 
 
 class IllustrationSpec(Spec, kw_only=True):
@@ -284,6 +304,8 @@ class IllustrationSpec(Spec, kw_only=True):
     credit: str
     licence: str
     overview: bool = False
+    scale: ScaleSpec | None = None
+    landmarks: list[LandmarkSpec] = []
     placements: list[PlacementSpec]
 
 
@@ -473,6 +495,7 @@ class _Plan:
             repetitions=t.repetitions,
             times_per_day=t.times_per_day,
             posture=t.posture,
+            technique_picture=t.picture or "",
             status=Status.PUBLISHED,
             last_reviewed=self.reviewed,
             **own,
@@ -568,8 +591,16 @@ class _Plan:
     def illustration(self, i, where):
         region = self.ref(Region, i.region, where, "region")
         width, height = _svg_size(i.static_path, where)
-        own = {f: getattr(i, f) for f in IllustrationSpec.__struct_fields__ if f not in {"region", "placements"}}
-        row = self.add(Illustration, Row(i.slug, Illustration(width=width, height=height, **own), where))
+        skip = {"region", "placements", "scale", "landmarks"}
+        own = {f: getattr(i, f) for f in IllustrationSpec.__struct_fields__ if f not in skip}
+        own["landmarks"] = msgspec.to_builtins(i.landmarks)
+        own["scale"] = msgspec.to_builtins(i.scale) if i.scale else {}
+        figure = Illustration(width=width, height=height, **own)
+        try:
+            figure._clean_scale()
+        except ValidationError as exc:
+            raise ContentError(f"{where}: {_field_errors(exc)}") from None
+        row = self.add(Illustration, Row(i.slug, figure, where))
         row.refs["region_id"] = region
         seen = defaultdict(int)
         for n, place in enumerate(i.placements):
@@ -581,7 +612,14 @@ class _Plan:
                 x=Decimal(str(place.x)).quantize(Decimal("0.01")),
                 y=Decimal(str(place.y)).quantize(Decimal("0.01")),
                 side=place.side,
+                landmark=place.landmark,
+                dx=None if place.dx is None else Decimal(str(place.dx)).quantize(Decimal("0.01")),
+                dy=None if place.dy is None else Decimal(str(place.dy)).quantize(Decimal("0.01")),
             )
+            try:
+                placement.clean_landmark(figure)
+            except ValidationError as exc:
+                raise ContentError(f"{pwhere}: {_field_errors(exc)}") from None
             key = base if seen[base] == 1 else f"{base}#{seen[base]}"
             row = self.add(Placement, Row(key, placement, pwhere))
             row.refs.update(point_id=point, illustration_id=(Illustration, i.slug))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from . import guards
+from . import guards, measuring
 from .codes import slug_for
 from .text import fold
 
@@ -115,6 +115,15 @@ class DiscrepancyDisplay(models.TextChoices):
     POINT = "point", "On the point page"
     CONDITION = "condition", "On the condition page"
     SOURCES = "sources", "On the sources page only (rejected claim)"
+
+
+class TechniquePicture(models.TextChoices):
+    """The pictures of how to press (static/illustrations/technique/<value>.svg)."""
+
+    HANDS_ON_HIPS = "hands-on-hips", "Thumbs pressing, hands on hips"
+    BALL = "ball", "Lying on a ball, or a ball in a sock against a wall"
+    SEATED_KNEE = "seated-knee", "Seated, pressing below the knee"
+    SEATED_FOOT = "seated-foot", "Seated, pressing the foot or ankle"
 
 
 class PlacementSide(models.TextChoices):
@@ -335,6 +344,12 @@ class Point(models.Model):
     repetitions = models.PositiveSmallIntegerField(null=True, blank=True)
     times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
     posture = models.TextField(blank=True)
+    technique_picture = models.CharField(
+        max_length=20,
+        choices=TechniquePicture,
+        blank=True,
+        help_text="The picture of how to press that fits the posture (shown on the point's page).",
+    )
     laterality = models.CharField(max_length=10, choices=Laterality)
     reach_alternative = models.ForeignKey(
         "self",
@@ -879,6 +894,10 @@ class Discrepancy(models.Model):
 
 
 class IllustrationQuerySet(models.QuerySet):
+    def for_credits(self):
+        """Every figure readers can see, with its region, for the sources page's credits (one query)."""
+        return self.select_related("region").order_by("region__order", "order", "pk")
+
     def for_map(self):
         """Figures with the markers of all published points (a region page: figures that have
         no marker yet are drawn too), in two queries."""
@@ -910,6 +929,20 @@ class Illustration(models.Model):
         help_text="An orientation figure: smaller markers, because close-up figures on the same page "
         "carry full-size touch targets for the same points.",
     )
+    scale = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[guards.validate_scale],
+        help_text='Drawn to scale: {"cun": drawing units per cun, "from": landmark, "to": landmark, '
+        '"length": cun between them by the WHO 2008 proportional measurement, "basis": that measurement in words}.',
+    )
+    landmarks = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[guards.validate_landmarks],
+        help_text='The landmarks points are found by: [{"key": "l2-spinous", "name": "lower edge of the L2 '
+        'spinous process", "x": 50.0, "y": 16.3}] (percent of the width and height).',
+    )
     content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
@@ -930,6 +963,24 @@ class Illustration(models.Model):
             size = guards.svg_size(path) if path else None
             if size:
                 self.width, self.height = size
+        self._clean_scale()
+
+    def _clean_scale(self):
+        """The declared measurement agrees with the drawing (points.measuring)."""
+        if not self.scale or not isinstance(self.scale, dict) or not isinstance(self.landmarks, list):
+            return  # the fields' own validators speak
+        marks = measuring.landmark_map(self.landmarks)
+        missing = [self.scale.get(k) for k in ("from", "to") if self.scale.get(k) not in marks]
+        if missing:
+            raise ValidationError({"scale": f"The scale names a landmark the figure does not have: {missing[0]}."})
+        miss = measuring.scale_miss(self.scale, self.landmarks, self.width or 100, self.height or 100)
+        if miss is not None and miss > measuring.TOLERANCE_CUN:
+            raise ValidationError(
+                {
+                    "scale": f"As drawn, {self.scale['from']} to {self.scale['to']} is {miss:.1f} cun off the "
+                    f"{self.scale['length']:g} cun the scale says."
+                }
+            )
 
     @cached_property
     def src(self):
@@ -962,6 +1013,15 @@ class Placement(models.Model):
     x = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent of the figure's width, 0-100.")
     y = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent of the figure's height, 0-100.")
     side = models.CharField(max_length=10, choices=Side, default=Side.MIDLINE)
+    landmark = models.CharField(
+        max_length=60, blank=True, help_text="The figure's landmark the point is measured from (its key)."
+    )
+    dx = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Cun from the landmark, to the right."
+    )
+    dy = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Cun from the landmark, down the picture."
+    )
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up by one with every save.")
     content_key = models.CharField(max_length=160, unique=True, null=True, editable=False)  # noqa: DJ001
 
@@ -978,6 +1038,35 @@ class Placement(models.Model):
 
     def __str__(self):
         return f"{self.point.code} on {self.illustration}"
+
+    def clean(self):
+        super().clean()
+        self.clean_landmark(self.illustration if self.illustration_id else None)
+
+    def clean_landmark(self, illustration):
+        """A point stated as a landmark plus offsets in cun sits where they put it on ``illustration``."""
+        if not (self.landmark or self.dx is not None or self.dy is not None):
+            return
+        if not self.landmark or self.dx is None or self.dy is None:
+            raise ValidationError({"landmark": "Give the landmark and both offsets (dx, dy in cun), or none of them."})
+        if illustration is None:
+            return
+        mark = measuring.landmark_map(illustration.landmarks).get(self.landmark)
+        if mark is None:
+            raise ValidationError({"landmark": f"{illustration} has no landmark called {self.landmark}."})
+        cun = (illustration.scale or {}).get("cun")
+        if not cun or self.x is None or self.y is None:
+            return
+        width, height = illustration.width or 100, illustration.height or 100
+        miss = measuring.miss_cun(mark, self.dx, self.dy, self.x, self.y, float(cun), width, height)
+        if miss > measuring.TOLERANCE_CUN:
+            dx, dy = measuring.offsets_from(mark, self.x, self.y, float(cun), width, height)
+            raise ValidationError(
+                {
+                    "dx": f"The marker is {miss:.1f} cun from where {self.landmark} and these offsets put it: "
+                    f"at this x and y the offsets are dx {dx:g}, dy {dy:g}."
+                }
+            )
 
 
 class ContentVersion(models.Model):
