@@ -298,7 +298,7 @@ class IllustrationForm(VersionedForm):
         model = Illustration
         fields = [
             "region", "slug", "view", "image", "static_path", "alt_text", "description", "credit", "licence",
-            "order", "overview",
+            "order", "overview", "scale", "landmarks",
         ]  # fmt: skip
         widgets = {"image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})}
 

@@ -12,7 +12,7 @@ from xml.etree.ElementTree import ParseError
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from . import geometry, guards
+from . import geometry, guards, measuring
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Marker:
     r: float = 0.0  # the tap target's radius on the full figure drawn geometry.FIGURE_PX wide
     selected: bool = False
     pregnancy: str = ""  # in pregnancy mode: the caution ("gentle", or "avoid" on the point's own page)
+    guide: object = None  # the selected point's measuring guide (points.measuring.Guide), on one marker
 
 
 def art_for(illustration):
@@ -88,6 +89,8 @@ def markers_for(illustration, *, selected=None, numbers=None, placements=None, m
                 pregnancy=point.pregnancy_caution if flagged else "",
             )
         )
+        if markers[-1].selected and not any(m.guide for m in markers):  # one guide: the first side's
+            markers[-1].guide = measuring.guide_for(placement, illustration)
     return markers
 
 
@@ -141,6 +144,25 @@ LEADER = '<line class="marker-leader" x1="{0}" y1="{1}" x2="{2}" y2="{3}" stroke
 LABEL = '<text class="marker-label" x="{d.lx}" y="{d.ly}" text-anchor="{d.anchor}" font-size="{d.font}">{label}</text>'
 PREGNANCY_FACT = ' data-fact="pregnancy" data-point="{code}" data-value="{level}"'
 HTMX = 'hx-get="{url}" hx-target="#panel" hx-push-url="true"'
+
+
+GUIDE = (
+    '<g class="guide" aria-hidden="true">\n'
+    '      <circle class="guide-landmark" cx="{lx}" cy="{ly}" r="{r}" stroke-width="{w}"/>\n'
+    "      {legs}{labels}\n    </g>"
+)
+GUIDE_LEG = (
+    '<line class="guide-line" x1="{0}" y1="{1}" x2="{2}" y2="{3}" stroke-width="{w}"/>\n      '
+    '<line class="guide-tick" x1="{4}" y1="{5}" x2="{6}" y2="{7}" stroke-width="{w}"/>\n      '
+)
+GUIDE_LABEL = '<text class="guide-label" x="{x}" y="{y}" text-anchor="{anchor}" font-size="{font}">{text}</text>'
+GUIDE_LINE = '<tspan x="{x}" dy="{dy}">{text}</tspan>'
+GUIDE_PRINT_PX = 9  # the guide's labels on a sheet (a figure about 45 mm wide)
+GUIDE_CAPTION = '<span class="figure-guide">{words}</span>'
+
+
+def _r(value):
+    return round(value, 1)
 
 
 @dataclass
@@ -198,6 +220,48 @@ class Figure:
     def enlarged_px(self):
         return geometry.enlarged_px(self.art, self.size[0])
 
+    @cached_property
+    def guide(self):
+        """The selected point's measuring guide, drawn under its markers."""
+        return next((m.guide for m in self.markers if m.guide), None)
+
+    @cached_property
+    def guide_svg(self):
+        """The guide as drawn on this figure (sheets write their own markers around it)."""
+        scale = geometry.scale_for(self.style, self.box[2], self.display_width)
+        return mark_safe(self._guide_html(self.drawn, scale, self.box))  # noqa: S308 (escaped there)
+
+    def _guide_html(self, drawn, scale, box):
+        """The guide from its landmark to the point: a ring at the landmark, each leg with a
+        tick at its start, and labels where there is room (the caption always says it)."""
+        guide = self.guide
+        if guide is None:
+            return ""
+        unit = scale.unit
+        width, font = _r(1.5 * unit), geometry._up((GUIDE_PRINT_PX if self.for_print else geometry.LABEL_PX) * unit)
+        tick = 4 * unit
+        legs = []
+        for leg in guide.legs:
+            # a tick across the leg where it starts: the landmark, or the turn
+            tx, ty = (0, tick) if leg.horizontal else (tick, 0)
+            ends = (leg.x1, leg.y1, leg.x2, leg.y2, leg.x1 - tx, leg.y1 - ty, leg.x1 + tx, leg.y1 + ty)
+            legs.append(GUIDE_LEG.format(*(_r(v) for v in ends), w=width))
+        bounds = (box[0], box[1], box[0] + box[2], box[1] + box[3])
+        taken = [d.ring_box for _, d in drawn] + [d.label_box for _, d in drawn if d.label_box]
+        taken += [label.box for label in self.art.labels] if self.art else []
+        end = max((d.extent for m, d in drawn if m.guide is guide), default=0.0)
+        labels = measuring.guide_labels(guide, font=font, gap=3 * unit, bounds=bounds, taken=taken, clear=end)
+        return GUIDE.format(
+            lx=_r(guide.lx), ly=_r(guide.ly), r=_r(3 * unit), w=width, legs="".join(legs),
+            labels="".join(
+                GUIDE_LABEL.format(x=_r(lb.x), y=_r(lb.y), anchor=lb.anchor, font=font, text="".join(
+                    GUIDE_LINE.format(x=_r(lb.x), dy=0 if i == 0 else _r(lb.line_height), text=escape(line))
+                    for i, line in enumerate(lb.lines)
+                ))
+                for lb in labels
+            ),
+        )  # fmt: skip
+
     def _markers_html(self, drawn, scale, *, panel, enlarged=False):
         items = []
         for m, d in drawn:
@@ -235,9 +299,13 @@ class Figure:
             drawn, scale = self._layout((0, 0, width, height), px)
             enlarge = ENLARGE.format(
                 key=key, view=view, src=src, alt=alt, width=width, height=height, px=px,
-                px_h=round(px * height / width), markers=self._markers_html(drawn, scale, panel=False, enlarged=True),
+                px_h=round(px * height / width),
+                markers=self._guide_html(drawn, scale, (0, 0, width, height))
+                + self._markers_html(drawn, scale, panel=False, enlarged=True),
             )  # fmt: skip
         description = f'<span class="visually-hidden">. {escape(fig.description)}</span>' if fig.description else ""
+        if self.guide is not None:
+            description += GUIDE_CAPTION.format(words=escape(self.guide.words))
         scale = geometry.scale_for(self.style, self.box[2], self.display_width)
         return mark_safe(  # noqa: S308 (every value escaped above)
             FIGURE.format(
@@ -250,7 +318,8 @@ class Figure:
                 view=view,
                 src=src,
                 alt=alt,
-                markers=self._markers_html(self.drawn, scale, panel=panel),
+                markers=self._guide_html(self.drawn, scale, self.box)
+                + self._markers_html(self.drawn, scale, panel=panel),
                 enlarge=enlarge,
                 description=description,
             )

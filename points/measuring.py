@@ -110,8 +110,11 @@ class Guide:
 
     @property
     def words(self):
-        steps = " then ".join(leg.text for leg in self.legs)
-        return f"From the {self.landmark_name}: {steps}" if steps else f"At the {self.landmark_name}"
+        """The guide in a sentence, for the caption and for screen readers."""
+        steps = ", then ".join(leg.text for leg in self.legs)
+        if not steps:
+            return f"Measuring: it is at the {self.landmark_name}."
+        return f"Measuring: from the {self.landmark_name}, {steps}."
 
 
 def guide_for(placement, illustration):
@@ -135,3 +138,70 @@ def guide_for(placement, illustration):
             legs.append(Leg(x, y, nx, ny, length, leg_text(length)))
         x, y = nx, ny
     return Guide(str(mark.get("name", placement.landmark)), lx, ly, tuple(legs))
+
+
+# Drawing the guide: where its labels go (clear of the markers, their labels, the art's
+# labels and each other, inside the part of the figure shown; left out rather than cut).
+@dataclass(frozen=True)
+class GuideLabel:
+    lines: tuple  # one or two lines of text
+    x: float
+    y: float  # the first line's baseline
+    anchor: str
+    box: tuple
+    line_height: float
+
+
+def label_forms(leg):
+    """What a leg's label may say, longest first: both measures on one line, on two lines,
+    then fingers and cun in short, then cun alone."""
+    shown = round(leg.cun * 2) / 2
+    fingers, cun = fingers_text(shown), cun_text(shown)
+    if not fingers:
+        return [(cun,)]
+    short = fingers.replace("finger-widths", "fingers").replace("finger-width", "finger")
+    return [(f"{fingers} = {cun}",), (fingers, f"= {cun}"), (short, f"= {cun}"), (cun,)]
+
+
+def _label_spots(leg, lines, font, gap, clear):
+    """Boxes for ``lines`` beside the leg: along its free part (``clear`` short of the
+    marker at its end), above or below a level leg, right or left of an upright one."""
+    from .geometry import LABEL_ASCENT_EM, LABEL_LINE_EM, label_width
+
+    w, h = max(label_width(t, font) for t in lines), LABEL_LINE_EM * font * len(lines)
+    length = math.hypot(leg.x2 - leg.x1, leg.y2 - leg.y1) or 1
+    for t in (0.5, 0.3, 0.7, 0.15):
+        t = t * max(0.0, 1 - clear / length)
+        mx, my = leg.x1 + (leg.x2 - leg.x1) * t, leg.y1 + (leg.y2 - leg.y1) * t
+        if leg.horizontal:
+            spots = [(mx - w / 2, my - gap - h, "middle"), (mx - w / 2, my + gap, "middle")]
+        else:
+            spots = [(mx + gap, my - h / 2, "start"), (mx - gap - w, my - h / 2, "end")]
+        for x0, y0, anchor in spots:
+            tx = {"start": x0, "end": x0 + w}.get(anchor, x0 + w / 2)
+            yield GuideLabel(lines, tx, y0 + LABEL_ASCENT_EM * font, anchor, (x0, y0, x0 + w, y0 + h),
+                             LABEL_LINE_EM * font)  # fmt: skip
+
+
+def guide_labels(guide, *, font, gap, bounds, taken, clear=0.0):
+    """One label per leg, in the longest form that has a free spot, or none; ``taken`` are
+    boxes already drawn (markers, their labels, the art's labels); ``clear`` is the
+    marker's size at the end of the last leg."""
+    from .geometry import _inside, _overlap
+
+    placed, taken = [], list(taken)
+    for n, leg in enumerate(guide.legs):
+        end = clear if n == len(guide.legs) - 1 else 0.0
+        spot = next(
+            (
+                s
+                for lines in label_forms(leg)
+                for s in _label_spots(leg, lines, font, gap, end)
+                if _inside(s.box, bounds) and not any(_overlap(s.box, t, gap / 3) for t in taken)
+            ),
+            None,
+        )
+        if spot is not None:
+            placed.append(spot)
+            taken.append(spot.box)
+    return placed

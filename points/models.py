@@ -1,5 +1,6 @@
 import re
 import unicodedata
+from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
@@ -894,6 +895,10 @@ class Discrepancy(models.Model):
 
 
 class IllustrationQuerySet(models.QuerySet):
+    def for_credits(self):
+        """Every figure readers can see, with its region, for the sources page's credits (one query)."""
+        return self.select_related("region").order_by("region__order", "order", "pk")
+
     def for_map(self):
         """Figures with the markers of all published points (a region page: figures that have
         no marker yet are drawn too), in two queries."""
@@ -977,6 +982,31 @@ class Illustration(models.Model):
                     f"{self.scale['length']:g} cun the scale says."
                 }
             )
+        if self.pk:
+            self._clean_measured_points()
+
+    def _clean_measured_points(self):
+        """Moving or removing a landmark, or changing the scale, must not leave a point that is
+        measured from it somewhere its offsets no longer say."""
+        marks, cun = measuring.landmark_map(self.landmarks), (self.scale or {}).get("cun")
+        width, height = self.width or 100, self.height or 100
+        for placement in self.placements.exclude(landmark="").select_related("point"):
+            mark = marks.get(placement.landmark)
+            if mark is None:
+                raise ValidationError(
+                    {"landmarks": f"{placement.point.code} is measured from {placement.landmark}: keep that landmark."}
+                )
+            if not cun:
+                continue
+            miss = measuring.miss_cun(mark, placement.dx, placement.dy, placement.x, placement.y, float(cun),
+                                      width, height)  # fmt: skip
+            if miss > measuring.TOLERANCE_CUN:
+                raise ValidationError(
+                    {
+                        "landmarks": f"This would put {placement.point.code} ({placement.side}) {miss:.1f} cun from "
+                        f"its marker: move the marker on the placement too, or keep {placement.landmark} where it is."
+                    }
+                )
 
     @cached_property
     def src(self):
@@ -1036,20 +1066,32 @@ class Placement(models.Model):
         return f"{self.point.code} on {self.illustration}"
 
     def clean(self):
+        """An edit keeps a measured point's offsets in step with its spot (the guide follows
+        the marker); moved to a figure without its landmark, it is no longer measured."""
         super().clean()
-        self.clean_landmark(self.illustration if self.illustration_id else None)
+        figure = self.illustration if self.illustration_id else None
+        if figure is not None and self.landmark:
+            mark = measuring.landmark_map(figure.landmarks).get(self.landmark)
+            cun = (figure.scale or {}).get("cun")
+            if mark is None:
+                self.landmark, self.dx, self.dy = "", None, None
+            elif cun and self.x is not None and self.y is not None:
+                width, height = figure.width or 100, figure.height or 100
+                dx, dy = measuring.offsets_from(mark, self.x, self.y, float(cun), width, height)
+                self.dx, self.dy = Decimal(str(dx)), Decimal(str(dy))
+        self.clean_landmark(figure)
 
     def clean_landmark(self, illustration):
         """A point stated as a landmark plus offsets in cun sits where they put it on ``illustration``."""
         if not (self.landmark or self.dx is not None or self.dy is not None):
             return
         if not self.landmark or self.dx is None or self.dy is None:
-            raise ValidationError({"landmark": "Give the landmark and both offsets (dx, dy in cun), or none of them."})
+            raise ValidationError("Give the landmark and both offsets (dx, dy in cun), or none of them.")
         if illustration is None:
             return
         mark = measuring.landmark_map(illustration.landmarks).get(self.landmark)
         if mark is None:
-            raise ValidationError({"landmark": f"{illustration} has no landmark called {self.landmark}."})
+            raise ValidationError(f"{illustration} has no landmark called {self.landmark}.")
         cun = (illustration.scale or {}).get("cun")
         if not cun or self.x is None or self.y is None:
             return
@@ -1058,10 +1100,8 @@ class Placement(models.Model):
         if miss > measuring.TOLERANCE_CUN:
             dx, dy = measuring.offsets_from(mark, self.x, self.y, float(cun), width, height)
             raise ValidationError(
-                {
-                    "dx": f"The marker is {miss:.1f} cun from where {self.landmark} and these offsets put it: "
-                    f"at this x and y the offsets are dx {dx:g}, dy {dy:g}."
-                }
+                f"The marker is {miss:.1f} cun from where {self.landmark} and these offsets put it: "
+                f"at this x and y the offsets are dx {dx:g}, dy {dy:g}."
             )
 
 

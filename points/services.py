@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 
-from . import measuring
 from .models import CitationClaim
 
 HUNDREDTH = Decimal("0.01")
@@ -17,18 +16,6 @@ HUNDREDTH = Decimal("0.01")
 
 def _percent(value):
     return Decimal(str(value)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
-
-
-def _offsets(placement, x, y):
-    """A point measured from a landmark keeps its landmark when moved: its offsets in cun
-    follow the marker, so its measuring guide still meets it."""
-    figure = placement.illustration
-    mark = measuring.landmark_map(figure.landmarks).get(placement.landmark)
-    cun = (figure.scale or {}).get("cun")
-    if not (mark and cun):
-        return {}
-    dx, dy = measuring.offsets_from(mark, x, y, float(cun), figure.width or 100, figure.height or 100)
-    return {"dx": str(dx), "dy": str(dy)}
 
 
 def relocation_changes(*, placement, x, y, reason, source=None, locator="", fields=None, version=None):
@@ -40,7 +27,7 @@ def relocation_changes(*, placement, x, y, reason, source=None, locator="", fiel
     x, y = _percent(x), _percent(y)
     if not (0 <= x <= 100 and 0 <= y <= 100):
         raise ValidationError({"x": "x and y are percent of the figure: between 0 and 100."})
-    moved = {**(fields or {}), "x": str(x), "y": str(y), **_offsets(placement, x, y)}
+    moved = {**(fields or {}), "x": str(x), "y": str(y)}
     changes = [
         {
             "op": "change",

@@ -251,9 +251,14 @@ def sources(request):
     )
     conflicts = discrepancies.filter(ref__startswith="C").prefetch_related("sources")
     evidence = dict(Indication.Evidence.choices)
-    return render(
-        request, "points/sources.html", {"sources": all_sources, "conflicts": conflicts, "evidence": evidence}
-    )
+    context = {
+        "sources": all_sources,
+        "conflicts": conflicts,
+        "evidence": evidence,
+        "figures": Illustration.objects.for_credits(),
+        "licence": settings.CONTENT_LICENCE,
+    }
+    return render(request, "points/sources.html", context)
 
 
 def _query(request):

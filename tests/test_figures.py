@@ -223,6 +223,11 @@ MEASURE = """() => [...document.querySelectorAll(SELECTOR)].filter(svg => svg.ge
       items.push({code: a.getAttribute("href"), kind: el.getAttribute("class"), box: [b.left, b.top, b.right, b.bottom],
                   font: el.tagName === "text" ? parseFloat(getComputedStyle(el).fontSize) * scale : null});
     }));
+  svg.querySelectorAll(".guide-label").forEach(el => {  // the measuring guide's labels (issue 13)
+    const b = el.getBoundingClientRect();
+    items.push({code: "measuring guide", kind: "guide-label", box: [b.left, b.top, b.right, b.bottom],
+                font: parseFloat(getComputedStyle(el).fontSize) * scale});
+  });
   return {figure: svg.getAttribute("aria-label"), box: [f.left, f.top, f.right, f.bottom], items,
           art: svg.querySelector("image").getAttribute("href"), scale, width: f.width};
 })"""
@@ -268,8 +273,8 @@ def every_page():
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)], ids=["phone", "desktop"])
 def test_no_marker_or_label_overlaps_and_labels_are_readable(site, browser, width, height):
     """Every region, point and condition page: per figure, the boxes of all marker rings
-    and labels are pairwise disjoint and inside the figure; on a phone every marker
-    label is at least 12 CSS px."""
+    and labels, and of the measuring guide's labels, are pairwise disjoint and inside the
+    figure; on a phone every marker and guide label is at least 12 CSS px."""
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     found, figures, labels = [], 0, []

@@ -131,14 +131,33 @@ def test_the_loader_names_what_is_wrong_with_a_figures_scale(fixtures_copy, chan
 
 
 @pytest.mark.django_db
-def test_an_editor_cannot_store_a_marker_its_offsets_disagree_with():
-    """The same rule holds for an edit in the admin: the form says how far off it is and
-    what the offsets are at that spot."""
+def test_an_edit_restates_the_offsets_and_a_figure_without_the_landmark_drops_them():
+    """An editor's edit (the admin form, an approval) keeps the offsets in step with the
+    spot; moved onto a figure that lacks its landmark, the point is no longer measured."""
     placement = Placement.objects.exclude(landmark="").select_related("illustration").first()
-    placement.x = min(Decimal(100), placement.x + Decimal(10))
-    with pytest.raises(ValidationError) as caught:
-        placement.full_clean()
-    assert "cun from where" in str(caught.value) and "the offsets are dx" in str(caught.value)
+    placement.x = min(Decimal(100), placement.x + Decimal(5))
+    placement.full_clean()
+    figure = placement.illustration
+    mark = measuring.landmark_map(figure.landmarks)[placement.landmark]
+    assert measuring.miss_cun(mark, placement.dx, placement.dy, placement.x, placement.y, figure.scale["cun"],
+                              figure.width, figure.height) <= 0.01  # fmt: skip
+    other = Illustration.objects.exclude(pk=figure.pk).first()
+    other.landmarks = [m for m in other.landmarks if m["key"] != placement.landmark]
+    placement.illustration = other
+    placement.full_clean()
+    assert (placement.landmark, placement.dx, placement.dy) == ("", None, None)
+
+
+def test_the_loader_check_is_strict():
+    """The loader refuses offsets that disagree with the spot: a fixture is data, never restated."""
+    figure = Illustration(
+        width=100, height=100, scale={"cun": 10}, landmarks=[{"key": "a", "name": "A", "x": 50, "y": 50}]
+    )
+    placement = Placement(x=Decimal(60), y=Decimal(50), landmark="a", dx=Decimal(0), dy=Decimal(0))
+    with pytest.raises(ValidationError, match=r"1\.0 cun from where a and these offsets put it.*dx 1, dy 0"):
+        placement.clean_landmark(figure)
+    placement.dx = Decimal(1)
+    placement.clean_landmark(figure)
 
 
 @pytest.mark.django_db
@@ -177,3 +196,22 @@ def test_moving_a_marker_keeps_its_landmark_and_its_offsets_follow(one_person_si
 )
 def test_the_guide_says_the_distance_in_cun_and_in_the_readers_own_fingers(cun, words):
     assert measuring.leg_text(cun) == words
+
+
+@pytest.mark.django_db
+def test_an_editor_cannot_move_or_drop_a_landmark_points_are_measured_from():
+    """Editing a figure's landmarks in the admin: moving one 1 cun away from its points, or
+    removing it, is a form error naming the point; the stored landmarks are unchanged."""
+    placement = Placement.objects.exclude(landmark="").select_related("illustration", "point").first()
+    figure = placement.illustration
+    saved = [dict(m) for m in figure.landmarks]
+    mark = next(m for m in figure.landmarks if m["key"] == placement.landmark)
+    step = 100 * float(figure.scale["cun"]) / figure.width
+    mark["x"] = round(mark["x"] + step if mark["x"] + step <= 100 else mark["x"] - step, 2)
+    with pytest.raises(ValidationError, match=rf"{placement.point.code} .* cun from its marker"):
+        figure.full_clean()
+    figure.landmarks = [m for m in saved if m["key"] != placement.landmark]
+    with pytest.raises(ValidationError, match=rf"{placement.point.code} is measured from {placement.landmark}"):
+        figure.full_clean()
+    figure.refresh_from_db()
+    assert figure.landmarks == saved

@@ -18,7 +18,7 @@ PAGES = {
     "/search/?q=bl23": 4,
     "/search/?q=sciatica": 4,
     "/search/?q=B47": 4,
-    "/sources/": 5,  # sources, errors, conflicts and their sources, footnote sources cited by key
+    "/sources/": 6,  # sources, errors, conflicts and their sources, footnote sources cited by key, figures
     "/safety/": 3,  # points, the red flags, footnote sources cited by key
     "/how-to-press/": 2,  # points (by pressure), footnote sources cited by key
     # pregnancy mode: the same queries (points left out, alternatives named from the same rows)

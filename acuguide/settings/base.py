@@ -138,6 +138,9 @@ ACUGUIDE_PAGE_CACHE = os.environ.get("ACUGUIDE_PAGE_CACHE", "1") != "0"
 ACUGUIDE_PAGE_CACHE_SECONDS = 600
 # Absolute links (a sheet's printed address) use this, never the request's Host header.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The licence of the guide's own text and drawings (the sources page says it; each figure
+# also carries its own credit and licence).
+CONTENT_LICENCE = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
