@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 TOLERANCE_CUN = 0.3  # how far the stored spot may be from landmark + offsets (issue 13)
-SHORTEST_LEG_CUN = 0.5  # shorter legs are not drawn (the landmark is next to the point)
+SHORTEST_LEG_CUN = 0.5  # shorter legs are drawn without a label (a turn just beside the point)
 # One person's own fingers (WHO 2008, finger-cun): thumb 1 cun, index and middle
 # together 1.5 cun, four fingers 3 cun.
 FINGER_CUN = 0.75
@@ -120,7 +120,7 @@ class Guide:
     @property
     def words(self):
         """The guide in a sentence, for the caption and for screen readers."""
-        steps = ", then ".join(leg.text for leg in self.legs)
+        steps = ", then ".join(leg.text for leg in self.legs if leg.text)
         if not steps:
             return f"Measuring: it is at the {self.landmark_name}."
         return f"Measuring: from the {self.landmark_name}, {steps}."
@@ -143,8 +143,8 @@ def guide_for(placement, illustration):
     for axis in (first, second):
         length = abs(dy if axis == "y" else dx)
         nx, ny = (x, py) if axis == "y" else (px, y)
-        if length >= SHORTEST_LEG_CUN:
-            legs.append(Leg(x, y, nx, ny, length, leg_text(length)))
+        if length >= 0.05:  # every leg is drawn, so the guide meets the marker; short ones unlabelled
+            legs.append(Leg(x, y, nx, ny, length, leg_text(length) if length >= SHORTEST_LEG_CUN else ""))
         x, y = nx, ny
     return Guide(str(mark.get("name", placement.landmark)), lx, ly, tuple(legs))
 
@@ -201,6 +201,8 @@ def guide_labels(guide, *, font, gap, bounds, taken, clear=0.0):
 
     placed, taken = [], list(taken)
     for n, leg in enumerate(guide.legs):
+        if not leg.text:
+            continue
         end = clear if n == len(guide.legs) - 1 else 0.0
         spot = next(
             (
