@@ -73,8 +73,12 @@ def test_change_page_renders_the_picker_with_data_attributes_and_media(admin_cli
     # this point's marker: prominent, focusable, named with its position and the keys
     marker = re.search(r'<g class="location-picker-marker"[^>]*>', html).group(0)
     assert 'tabindex="0"' in marker and 'role="slider"' in marker
-    assert "x 50.00 %, y 49.00 %" in marker and "Arrow keys" in marker
-    assert 'cx="200.0"' in html and 'cy="294.0"' in html  # 50 % of 400, 49 % of 600
+    assert f"x {placement.x:.2f} %, y {placement.y:.2f} %" in marker and "Arrow keys" in marker
+    cx, cy = float(placement.x) * 4, float(placement.y) * 6  # percent of 400 and 600
+    centre = re.search(r'class="location-picker-dot" cx="([\d.]+)" cy="([\d.]+)"', html) or re.search(
+        r'cx="([\d.]+)" cy="([\d.]+)"', marker + html.split(marker)[1]
+    )
+    assert abs(float(centre.group(1)) - cx) < 0.06 and abs(float(centre.group(2)) - cy) < 0.06
     # its geometry comes from points/geometry.py, for the script too (data-*)
     from points.geometry import PICKER, picker_numbers, scale_for
 
@@ -85,7 +89,7 @@ def test_change_page_renders_the_picker_with_data_attributes_and_media(admin_cli
     assert "style=" not in html and "<script" not in html and "<style" not in html
     assert not re.search(r"\son[a-z]+=", html)  # no onclick= and friends
     # the number fields stay editable
-    assert re.search(r'<input type="number" name="x" value="50.00"[^>]*id="id_x"', page)
+    assert re.search(rf'<input type="number" name="x" value="{placement.x:.2f}"[^>]*id="id_x"', page)
 
 
 @pytest.mark.django_db
@@ -224,7 +228,7 @@ def test_editor_places_bl40_and_the_public_map_moves(site, browser):
     page.goto(site + change_url(placement))
     figure = page.locator("svg.location-picker-svg")
     figure.wait_for()
-    assert page.input_value("#id_x") == "50.00" and page.input_value("#id_y") == "49.00"
+    assert page.input_value("#id_x") == f"{placement.x:.2f}" and page.input_value("#id_y") == f"{placement.y:.2f}"
 
     # click at 30 % across and 70 % down the figure
     box = figure.bounding_box()
