@@ -293,7 +293,35 @@ class DiscrepancyAdmin(ContentAdmin):
     filter_horizontal = ["sources"]
 
 
+class SafeJSONField(forms.JSONField):
+    """JSON an editor types: empty is the empty value, and input the parser cannot take
+    (nested too deep, numbers too long) is "Enter a valid JSON", never a 500."""
+
+    def __init__(self, *, empty, **kwargs):
+        self.empty = empty
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return type(self.empty)()
+        try:
+            converted = super().to_python(value)
+        except (RecursionError, ValueError):
+            invalid = self.error_messages["invalid"]
+            raise forms.ValidationError(invalid, code="invalid", params={"value": value}) from None
+        return type(self.empty)() if converted is None else converted
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except (RecursionError, ValueError):
+            return forms.fields.InvalidJSONInput(data)
+
+
 class IllustrationForm(VersionedForm):
+    scale = SafeJSONField(empty={}, help_text=Illustration._meta.get_field("scale").help_text)
+    landmarks = SafeJSONField(empty=[], help_text=Illustration._meta.get_field("landmarks").help_text)
+
     class Meta:
         model = Illustration
         fields = [

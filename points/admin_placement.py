@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from . import measuring
 from .admin_base import ContentAdmin
 from .locking import VersionedForm
 from .models import Illustration, Placement, Source
@@ -71,11 +72,20 @@ class PlacementAdminForm(VersionedForm):
 
     class Meta:
         model = Placement
-        fields = ["point", "illustration", "x", "y", "side"]
+        fields = ["point", "illustration", "x", "y", "side", "landmark"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("change_reason")  # "Reason for the move" is asked instead
+        figure = self.instance.illustration if self.instance.illustration_id else None
+        marks = measuring.landmark_map(figure.landmarks if figure else [])
+        self.fields["landmark"] = forms.ChoiceField(
+            label="Measured from",
+            required=False,
+            choices=[("", "— not measured (no guide) —"), *((k, f"{m['name']} ({k})") for k, m in marks.items())],
+            help_text="The landmark of this figure its “how to find it” measures from. The page draws the guide "
+            "from it to the marker; the offsets in cun follow the marker when you move it.",
+        )
         if self.instance.pk is None:  # add form: no figure to pick on yet, nothing moved
             for name in ("picker", *WHY_FIELDS):
                 self.fields.pop(name, None)
@@ -134,7 +144,21 @@ class PlacementAdmin(ContentAdmin):
         if self._may_cite(request):
             why += ["citation_source", "citation_locator"]
         return [
-            (None, {"fields": ["point", "illustration", "picker", ("x", "y"), "side", "loaded_version"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "point",
+                        "illustration",
+                        "picker",
+                        ("x", "y"),
+                        "side",
+                        "landmark",
+                        "offsets",
+                        "loaded_version",
+                    ]
+                },
+            ),
             (
                 "Why it moved",
                 {
@@ -146,6 +170,16 @@ class PlacementAdmin(ContentAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("point", "illustration__region")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "offsets"]
+
+    @admin.display(description="Measuring guide")
+    def offsets(self, obj):
+        guide = measuring.guide_for(obj, obj.illustration) if obj and obj.pk else None
+        if guide is None:
+            return "No guide: not measured from a landmark."
+        return f"{guide.words} (dx {obj.dx:g}, dy {obj.dy:g} cun)"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "illustration":

@@ -265,6 +265,8 @@ class Figure:
             legs.append(GUIDE_LEG.format(*(_r(v) for v in ends), w=width))
         bounds = (box[0], box[1], box[0] + box[2], box[1] + box[3])
         taken = [d.ring_box for _, d in drawn] + [d.label_box for _, d in drawn if d.label_box]
+        arms = [a for _, d in drawn for a in d.arms]  # a sheet's crosshairs
+        taken += [(min(a[0], a[2]), min(a[1], a[3]), max(a[0], a[2]), max(a[1], a[3])) for a in arms]
         taken += [label.box for label in self.art.labels] if self.art else []
         end = max((d.extent for m, d in drawn if m.guide is guide), default=0.0)
         labels = measuring.guide_labels(guide, font=font, gap=3 * unit, bounds=bounds, taken=taken, clear=end)

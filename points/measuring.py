@@ -69,22 +69,19 @@ def shown_cun(cun):
 
 
 def fingers_text(cun):
-    """The distance as a reader measures it with their own fingers, or "" when fingers
-    are no way to measure it (long distances: the figure's landmarks are used)."""
-    if abs(cun - 0.5) < 0.13:
-        return "half a thumb-width"
-    if abs(cun - 1) < 0.13:
-        return "1 thumb-width"
-    if abs(cun - 2) < 0.13:
-        return "2 thumb-widths"
+    """The distance as a reader measures it with their own fingers ("about ..." unless it is
+    one of the measures exactly), or "" when fingers are no way to measure it (long
+    distances: the figure's landmarks are used)."""
+    if cun > 6.1:
+        return ""
+    named = [(0.5, "half a thumb-width"), (1, "1 thumb-width"), (2, "2 thumb-widths")]
+    named += [(n * FINGER_CUN, f"{n} finger-width{'s' if n != 1 else ''}") for n in range(1, 9)]
+    length, words = min(named, key=lambda item: (abs(item[0] - cun), item[0]))
+    if abs(length - cun) <= 0.03:
+        return words
     if 1 < cun < 1.4:
         return "a little more than a thumb-width"
-    fingers = cun / FINGER_CUN
-    nearest = round(fingers)
-    if nearest < 1 or cun > 6.1:
-        return ""
-    about = "" if abs(fingers - nearest) < 0.17 else "about "
-    return f"{about}{nearest} finger-width{'s' if nearest != 1 else ''}"
+    return f"about {words}" if abs(length - cun) <= 0.26 else ""
 
 
 def leg_text(cun):
@@ -122,7 +119,8 @@ class Guide:
         """The guide in a sentence, for the caption and for screen readers."""
         steps = ", then ".join(leg.text for leg in self.legs if leg.text)
         if not steps:
-            return f"Measuring: it is at the {self.landmark_name}."
+            beside = "just beside" if self.legs else "at"
+            return f"Measuring: it is {beside} the {self.landmark_name}."
         return f"Measuring: from the {self.landmark_name}, {steps}."
 
 

@@ -965,10 +965,20 @@ class Illustration(models.Model):
             if size:
                 self.width, self.height = size
         self._clean_scale()
+        if self.pk:
+            self._clean_measured_points()
+
+    def _readable_scale(self):
+        try:
+            guards.validate_scale(self.scale)
+            guards.validate_landmarks(self.landmarks)
+        except ValidationError:
+            return False
+        return True
 
     def _clean_scale(self):
         """The declared measurement agrees with the drawing (points.measuring)."""
-        if not self.scale or not isinstance(self.scale, dict) or not isinstance(self.landmarks, list):
+        if not self.scale or not self._readable_scale():
             return  # the fields' own validators speak
         marks = measuring.landmark_map(self.landmarks)
         missing = [self.scale.get(k) for k in ("from", "to") if self.scale.get(k) not in marks]
@@ -982,22 +992,24 @@ class Illustration(models.Model):
                     f"{self.scale['length']:g} cun the scale says."
                 }
             )
-        if self.pk:
-            self._clean_measured_points()
 
     def _clean_measured_points(self):
         """Moving or removing a landmark, or changing the scale, must not leave a point that is
         measured from it somewhere its offsets no longer say."""
+        if not self._readable_scale():
+            return  # the fields' own validators speak
         marks, cun = measuring.landmark_map(self.landmarks), (self.scale or {}).get("cun")
         width, height = self.width or 100, self.height or 100
         for placement in self.placements.exclude(landmark="").select_related("point"):
+            if not cun:
+                raise ValidationError(
+                    {"scale": f"{placement.point.code} is measured on this figure in cun: keep its scale."}
+                )
             mark = marks.get(placement.landmark)
             if mark is None:
                 raise ValidationError(
                     {"landmarks": f"{placement.point.code} is measured from {placement.landmark}: keep that landmark."}
                 )
-            if not cun:
-                continue
             miss = measuring.miss_cun(mark, placement.dx, placement.dy, placement.x, placement.y, float(cun),
                                       width, height)  # fmt: skip
             if miss > measuring.TOLERANCE_CUN:

@@ -221,3 +221,73 @@ def test_an_editor_cannot_move_or_drop_a_landmark_points_are_measured_from():
         figure.full_clean()
     figure.refresh_from_db()
     assert figure.landmarks == saved
+
+
+# Editors in the admin (the attack on issue 13): odd JSON, empty boxes, landmarks on placements
+@pytest.fixture
+def staff(admin_user, one_person_site):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def _post(client, obj, **changes):
+    from .admin_forms import admin_form_data
+
+    url = f"/admin/points/{obj._meta.model_name}/{obj.pk}/change/"
+    data = admin_form_data(client, url)
+    data.update(changes, change_reason="Testing what the form accepts")
+    return client.post(url, data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed",
+    ["[" * 5000 + "]" * 5000, '[{"key": "a", "name": "A", "x": ' + "9" * 5000 + ', "y": 1}]', "{not json"],
+    ids=["nested-too-deep", "5000-digit-number", "broken"],
+)
+def test_json_the_parser_cannot_take_is_a_form_error_not_a_500(staff, typed):
+    figure = Illustration.objects.get(slug="hand-palm")
+    before = figure.landmarks
+    response = _post(staff, figure, landmarks=typed)
+    assert response.status_code == 200 and "Enter a valid JSON" in response.content.decode()
+    figure.refresh_from_db()
+    assert figure.landmarks == before
+
+
+@pytest.mark.django_db
+def test_an_empty_box_means_no_scale_and_is_refused_while_points_are_measured_on_it(staff):
+    """Emptying the scale of a figure points are measured on is a form error (it used to
+    save null and break the approval); on a figure nobody is measured on it saves as {}."""
+    measured = Illustration.objects.get(slug="back-lower")
+    response = _post(staff, measured, scale="")
+    assert response.status_code == 200 and "keep its scale" in response.content.decode()
+    measured.refresh_from_db()
+    assert measured.scale["cun"]
+    palm = Illustration.objects.get(slug="hand-palm")
+    assert not palm.placements.exists()
+    assert _post(staff, palm, scale="", landmarks="").status_code == 302
+    palm.refresh_from_db()
+    assert (palm.scale, palm.landmarks) == ({}, [])
+
+
+@pytest.mark.django_db
+def test_an_editor_can_measure_a_placement_from_a_landmark_again(staff, django_capture_on_commit_callbacks):
+    """A placement that lost its landmark (moved to another figure and back) gets it back in
+    the placement form; the offsets follow the marker and the page draws its guide again."""
+    placement = Placement.objects.select_related("illustration", "point").get(
+        point__code="GV1", illustration__slug="back-lower"
+    )
+    landmark = placement.landmark
+    Placement.objects.filter(pk=placement.pk).update(landmark="", dx=None, dy=None)
+    placement.refresh_from_db()
+    page = staff.get(f"/admin/points/placement/{placement.pk}/change/").content.decode()
+    assert f'<option value="{landmark}">' in page and "No guide: not measured from a landmark." in page
+    with django_capture_on_commit_callbacks(execute=True):  # the content version goes up: pages are new
+        response = _post(staff, placement, landmark=landmark, reason="measured from the tailbone tip again")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    placement.refresh_from_db()
+    assert placement.landmark == landmark and placement.dy is not None
+    assert "Measuring: from the " in staff.get("/points/gv1/").content.decode()
