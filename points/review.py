@@ -19,6 +19,7 @@ publish rule and stamps "last reviewed".
 """
 
 import contextlib
+import copy
 import datetime
 import difflib
 import json
@@ -27,7 +28,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
@@ -35,6 +36,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from . import measuring
 from .locking import EditConflict, conflict_message
 from .models import Condition, Point, Revision, RevisionStatus, Status
 from .publishing import point_publish_problems
@@ -420,6 +422,25 @@ def word_diff(old, new):
     return format_html_join(" ", "{}", ((p,) for p in parts))
 
 
+def _guide_row(live, fields):
+    """A moved marker's measuring guide before and after (the reviewer sees what the page
+    will say, e.g. "5 finger-widths = 3.75 cun" where the text says two), or None."""
+    proposed = copy.copy(live)
+    proposed._state = copy.copy(live._state)
+    proposed._state.fields_cache = dict(live._state.fields_cache)
+    try:
+        _assign(proposed, fields, {})
+        proposed.clean()
+        after = measuring.guide_for(proposed, proposed.illustration)
+    except (ValidationError, ValueError, TypeError, KeyError, ObjectDoesNotExist):
+        return None
+    before = measuring.guide_for(live, live.illustration)
+    words = [g.words.removeprefix("Measuring: ") if g else "No guide" for g in (before, after)]
+    if words[0] == words[1]:
+        return None
+    return {"label": "Measuring guide (drawn by the page)", "live": words[0], "proposed": words[1], "diff": None}
+
+
 def revision_rows(revision):
     """What the reviewer sees: one block per operation, each field live against proposed."""
     blocks = []
@@ -446,6 +467,10 @@ def revision_rows(revision):
                     "diff": word_diff(before, value) if long_text else None,
                 }
             )
+        if op["op"] == "change" and op["model"] == "placement" and live is not None:
+            guide = _guide_row(live, fields)
+            if guide is not None:
+                rows.append(guide)
         blocks.append(
             {
                 "action": ACTIONS[op["op"]],

@@ -291,3 +291,22 @@ def test_an_editor_can_measure_a_placement_from_a_landmark_again(staff, django_c
     placement.refresh_from_db()
     assert placement.landmark == landmark and placement.dy is not None
     assert "Measuring: from the " in staff.get("/points/gv1/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_reviewer_sees_what_a_move_does_to_the_measuring_guide():
+    """A proposed move shows, beside x and y, the guide the page will draw: the reviewer
+    can see "3.75 cun" where the text says two finger-widths (the attack on issue 13)."""
+    from points.review import revision_rows
+
+    placement = Placement.objects.select_related("illustration", "point").get(
+        point__code="BL23", illustration__slug="back-lower", side="left"
+    )
+    editor = User.objects.create_user("ed", password="pw-for-tests-only", is_staff=True)
+    revision, _ = point_relocate(placement=placement, x=float(placement.x) - 12, y=placement.y, editor=editor,
+                                 reason="further out")  # fmt: skip
+    assert revision is not None
+    rows = [row for block in revision_rows(revision) for row in block["rows"]]
+    guide = next(row for row in rows if row["label"].startswith("Measuring guide"))
+    assert "2 finger-widths = 1.5 cun" in guide["live"]
+    assert "1.5 cun" not in guide["proposed"] and "cun" in guide["proposed"]
