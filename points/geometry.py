@@ -169,6 +169,9 @@ def _circle_hits_box(cx, cy, r, box):
 # The art: landmark shapes (elements with an id) and labels, read from the shipped SVG.
 
 
+SHAPE_CACHE = 65536  # distances from a landmark shape, kept per process (markers rarely move)
+
+
 @dataclass(eq=False)
 class Shape:
     """A landmark drawn in the art, as an outline (closed shapes count as filled)."""
@@ -185,6 +188,7 @@ class Shape:
         h = self.half_stroke
         return (min(xs) - h, min(ys) - h, max(xs) + h, max(ys) + h)
 
+    @lru_cache(maxsize=SHAPE_CACHE)  # noqa: B019 (pure; shapes live as long as the process: read_art keeps them)
     def distance(self, x, y):
         """From (x, y) to the nearest point the shape covers (0 inside a closed shape)."""
         if self.circle:
@@ -200,6 +204,7 @@ class Shape:
         """Whether (x, y) is within ``clear`` of the shape."""
         return _box_distance(self.bounds, x, y) <= clear and self.distance(x, y) <= clear
 
+    @lru_cache(maxsize=SHAPE_CACHE)  # noqa: B019 (pure; shapes live as long as the process: read_art keeps them)
     def box_distance(self, box):
         """From a box to the shape (0 if they touch)."""
         b = self.bounds
@@ -216,13 +221,42 @@ class Shape:
             return 0.0
         return max(0.0, min(_box_distance(box, px, py) for px, py in self.outline) - self.half_stroke)
 
+    @lru_cache(maxsize=SHAPE_CACHE)  # noqa: B019 (pure; shapes live as long as the process: read_art keeps them)
     def crosses(self, x1, y1, x2, y2, clear=0.0):
-        """Whether a line from (x1, y1) to (x2, y2) comes within ``clear`` of the shape."""
+        """Whether a line from (x1, y1) to (x2, y2) comes within ``clear`` of the shape:
+        exactly, segment against segment (only the outline's segments near the line)."""
         line = (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+        reach = clear + self.half_stroke
         if not _overlap(line, self.bounds, clear):
             return False
-        steps = max(2, int(math.hypot(x2 - x1, y2 - y1) / 2) + 1)
-        return any(self.near(x1 + (x2 - x1) * t / steps, y1 + (y2 - y1) * t / steps, clear) for t in range(steps + 1))
+        if self.circle:
+            cx, cy, r = self.circle
+            return _segment_distance(cx, cy, (x1, y1), (x2, y2)) <= r + reach
+        if self.closed and (_in_polygon(self.outline, x1, y1) or _in_polygon(self.outline, x2, y2)):
+            return True
+        a, b = (x1, y1), (x2, y2)
+        pts = self.outline
+        for i in range(len(pts) - 1):
+            p, q = pts[i], pts[i + 1]
+            if (min(p[0], q[0]) > line[2] + reach or max(p[0], q[0]) < line[0] - reach
+                    or min(p[1], q[1]) > line[3] + reach or max(p[1], q[1]) < line[1] - reach):  # fmt: skip
+                continue
+            if _segments_distance(a, b, p, q) <= reach:
+                return True
+        return False
+
+
+def _segments_distance(a, b, p, q):
+    """The distance between segments ab and pq (0 when they cross)."""
+
+    def side(o, u, v):
+        return (u[0] - o[0]) * (v[1] - o[1]) - (u[1] - o[1]) * (v[0] - o[0])
+
+    d1, d2, d3, d4 = side(a, b, p), side(a, b, q), side(p, q, a), side(p, q, b)
+    if ((d1 > 0) != (d2 > 0)) and ((d3 > 0) != (d4 > 0)) and d1 and d2 and d3 and d4:
+        return 0.0
+    return min(_segment_distance(*p, a, b), _segment_distance(*q, a, b), _segment_distance(*a, p, q),
+               _segment_distance(*b, p, q))  # fmt: skip
 
 
 def _segment_distance(x, y, a, b):

@@ -1082,6 +1082,8 @@ class Placement(models.Model):
         the marker); moved to a figure without its landmark, it is no longer measured."""
         super().clean()
         figure = self.illustration if self.illustration_id else None
+        if not self.landmark:  # "not measured": no offsets either
+            self.dx = self.dy = None
         if figure is not None and self.landmark:
             mark = measuring.landmark_map(figure.landmarks).get(self.landmark)
             cun = (figure.scale or {}).get("cun")

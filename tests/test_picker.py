@@ -34,6 +34,7 @@ def form_data(placement, **changes):
         "x": f"{placement.x:.2f}",
         "y": f"{placement.y:.2f}",
         "side": placement.side,
+        "landmark": placement.landmark,
         "loaded_version": placement.version,
         "reason": "",
         "citation_source": "",
